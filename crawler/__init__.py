@@ -1,0 +1,1 @@
+"""The Scrapy project: one spider (``site``), its items and the evidence pipeline."""

@@ -1,0 +1,65 @@
+"""Scrapy settings for the OIT crawl: polite to small agency servers, bounded everywhere.
+
+Every bound here can be overridden per run (CLI options map onto them; see oitcheck.cli).
+"""
+
+BOT_NAME = "oitcheck"
+SPIDER_MODULES = ["crawler.spiders"]
+NEWSPIDER_MODULE = "crawler.spiders"
+USER_AGENT = "oitcheck/0.1 (ITA OIT self-check crawler; +https://pypi.org/project/oitcheck/)"
+
+ROBOTSTXT_OBEY = True
+TELNETCONSOLE_ENABLED = False
+LOG_LEVEL = "WARNING"
+
+# Politeness: a few parallel requests per site, adapted to the server's latency. On a fast
+# server AutoThrottle's delay falls to ~0, so we are never slower than we need to be.
+CONCURRENT_REQUESTS = 32
+CONCURRENT_REQUESTS_PER_DOMAIN = 6
+DOWNLOAD_DELAY = 0
+AUTOTHROTTLE_ENABLED = True
+AUTOTHROTTLE_START_DELAY = 0.25
+AUTOTHROTTLE_MAX_DELAY = 10
+AUTOTHROTTLE_TARGET_CONCURRENCY = 4.0
+
+# Bounds: every crawl ends.
+DEPTH_LIMIT = 6
+CLOSESPIDER_PAGECOUNT = 3000
+CLOSESPIDER_TIMEOUT = 30 * 60
+DOWNLOAD_TIMEOUT = 30
+DOWNLOAD_MAXSIZE = 40 * 1024 * 1024
+DOWNLOAD_WARNSIZE = 0
+REDIRECT_MAX_TIMES = 8
+RETRY_TIMES = 2
+RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
+# Handle error statuses in the spider's errback so each gets a per-URL reason.
+HTTPERROR_ALLOW_ALL = False
+# Old agency sites often run expired or self-signed certificates; the content still counts
+# for the assessment, so fetch it (the report notes TLS problems Scrapy reports).
+DOWNLOADER_CLIENT_TLS_METHOD = "TLS"
+
+# Breadth-first: the ITA index page (usually 1-2 clicks from home) is read before the
+# documents it links, so its leads are known when they arrive.
+DEPTH_PRIORITY = 1
+SCHEDULER_DISK_QUEUE = "scrapy.squeues.PickleFifoDiskQueue"
+SCHEDULER_MEMORY_QUEUE = "scrapy.squeues.FifoMemoryQueue"
+
+ITEM_PIPELINES = {"crawler.pipelines.EvidencePipeline": 300}
+EXTENSIONS = {"crawler.extensions.Progress": 500}
+
+# Nightly mode turns these on (oitcheck crawl --cache): revalidate with ETag/Last-Modified.
+HTTPCACHE_ENABLED = False
+HTTPCACHE_POLICY = "scrapy.extensions.httpcache.RFC2616Policy"
+HTTPCACHE_DIR = "httpcache"
+
+# oitcheck's own settings (defaults; the CLI and `-s` override them).
+OITCHECK_YEAR = None  # ITA year; None = latest checklist
+OITCHECK_OUT = "oit-report"  # report folder
+OITCHECK_OCR = True  # OCR scanned PDFs and images (needs tesseract)
+OITCHECK_OCR_PAGES = 4
+OITCHECK_OCR_SECONDS = 90
+OITCHECK_MAX_QUERY_VARIANTS = 25  # distinct query strings per path before it is a trap
+OITCHECK_SNAPSHOT_SECONDS = 10  # how often the partial report is rewritten
+
+REQUEST_FINGERPRINTER_IMPLEMENTATION = "2.7"
+FEED_EXPORT_ENCODING = "utf-8"

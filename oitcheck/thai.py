@@ -1,0 +1,124 @@
+"""Thai text normalisation: the one place where broken Thai is repaired.
+
+Every comparison in the tool (keywords against page text, years, item titles) runs on
+text that went through :func:`normalize`, on both sides.
+
+>>> normalize("ประจําปีงบประมาณ พ.ศ. ๒๕๖๘")
+'ประจำปีงบประมาณ พ.ศ. 2568'
+>>> normalize("องค์การบริหารส่วนต าบล")
+'องค์การบริหารส่วนตำบล'
+>>> normalize("แผนดำาเนินงาน\\u200b  ประจำปี")
+'แผนดำเนินงาน ประจำปี'
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from pythainlp.util import normalize as _pythainlp_normalize
+
+THAI_DIGITS = str.maketrans("๐๑๒๓๔๕๖๗๘๙", "0123456789")
+
+# Zero-width and bidi controls that Word and CMSs scatter through Thai text.
+_INVISIBLE = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad\u200e\u200f]")
+# Thai combining marks (above/below vowels, tone marks, thanthakhat, nikhahit).
+_MARKS = "\u0e31\u0e34-\u0e3a\u0e47-\u0e4e"
+# A space (or NBSP) wrongly placed before a combining mark: "น ้ำ" -> "น้ำ".
+_SPACE_BEFORE_MARK = re.compile(f"[ \u00a0]+(?=[{_MARKS}])")
+# PDF extractors split SARA AM into NIKHAHIT + SARA AA, in either order, sometimes twice.
+_AM_DUP = re.compile("\u0e33\u0e32|\u0e4d\u0e32|\u0e32\u0e4d")
+# pdfminer-style loss of NIKHAHIT: "ต าบล" for "ตำบล". SARA AA never starts a Thai word,
+# so a consonant (plus optional tone mark), a space and SARA AA can only be a lost SARA AM.
+_LOST_AM = re.compile("(?<=[\u0e01-\u0e2e])([\u0e48-\u0e4b]?) \u0e32")
+_SPACES = re.compile(r"[ \t\u00a0\u3000]+")
+_NEWLINES = re.compile(r"\s*\n\s*")
+
+
+def thai_digits_to_arabic(text: str) -> str:
+    """Replace Thai digits with Arabic ones.
+
+    >>> thai_digits_to_arabic("๒๕๖๘")
+    '2568'
+    """
+    return text.translate(THAI_DIGITS)
+
+
+def normalize(text: str, keep_newlines: bool = False) -> str:
+    """Repair and canonicalise Thai text for matching.
+
+    NFC only (NFKD would split SARA AM), never rapidfuzz's default_process (it drops
+    Thai vowels). Latin letters are lower-cased so "E-Service" matches "e-service".
+    """
+    if not text:
+        return ""
+    text = unicodedata.normalize("NFC", text)
+    text = _INVISIBLE.sub("", text)
+    text = thai_digits_to_arabic(text)
+    text = _SPACE_BEFORE_MARK.sub("", text)
+    text = _LOST_AM.sub("\\1\u0e33", text)
+    text = _AM_DUP.sub("\u0e33", text)
+    text = _AM_DUP.sub("\u0e33", text)  # "ำาา" style doubles
+    text = _pythainlp_normalize(text)
+    text = text.replace("\u2013", "-").replace("\u2014", "-")
+    if keep_newlines:
+        text = _NEWLINES.sub("\n", _SPACES.sub(" ", text))
+    else:
+        text = re.sub(r"\s+", " ", text)
+    return text.strip().lower()
+
+
+def thai_ratio(text: str) -> float:
+    """Share of letters that are Thai (0..1); spaces, digits and punctuation ignored.
+
+    >>> thai_ratio("แผนงาน plan")
+    0.6
+    """
+    letters = [c for c in text if c.isalpha() or "\u0e00" <= c <= "\u0e7f"]
+    if not letters:
+        return 0.0
+    thai = sum(1 for c in letters if "\u0e00" <= c <= "\u0e7f")
+    return round(thai / len(letters), 4)
+
+
+_PRIVATE_USE = re.compile("[\ue000-\uf8ff]")
+_BROKEN_AM = re.compile("\u0e33\u0e32|\u0e4d\u0e32")
+
+
+def text_quality(raw: str) -> tuple[float, str]:
+    """Score extracted text 0..1 and say why it is poor; decides whether to OCR.
+
+    Signals: no text at all, private-use glyphs (fonts without a ToUnicode map), split
+    SARA AM runs, spaces before marks, and a low share of Thai letters.
+
+    >>> text_quality("แผนดำเนินงานประจำปีงบประมาณ พ.ศ. 2568")[0]
+    1.0
+    >>> text_quality("")
+    (0.0, 'no text layer')
+    """
+    stripped = raw.strip()
+    if len(stripped) < 20:
+        return 0.0, "no text layer"
+    n = len(stripped)
+    pua = len(_PRIVATE_USE.findall(stripped)) / n
+    if pua > 0.05:
+        return 0.1, "private-use glyphs (font has no Unicode map)"
+    score = 1.0
+    reason = "ok"
+    if _BROKEN_AM.search(stripped):
+        # Repairable by normalize(); only a small penalty.
+        score -= 0.1
+        reason = "split SARA AM (repaired)"
+    marks_after_space = len(re.findall(f" [{_MARKS}]", stripped))
+    if marks_after_space / n > 0.02:
+        score -= 0.4
+        reason = "marks detached from letters"
+    replacement = stripped.count("\ufffd") / n
+    if replacement > 0.02:
+        score -= 0.5
+        reason = "undecodable characters"
+    letters = sum(1 for c in stripped if c.isalpha())
+    if letters / n < 0.3:
+        score -= 0.5
+        reason = "mostly non-letters"
+    return round(max(score, 0.0), 2), reason

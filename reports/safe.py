@@ -1,0 +1,39 @@
+"""Helpers that make crawled text harmless in files people open."""
+
+from __future__ import annotations
+
+import os
+import re
+import tempfile
+from pathlib import Path
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def cell(value):
+    """Text safe for a spreadsheet cell: no control characters, no formula injection.
+
+    >>> cell("=HYPERLINK(\\"http://evil\\")")
+    "'=HYPERLINK(\\"http://evil\\")"
+    """
+    if not isinstance(value, str):
+        return value
+    value = _CONTROL.sub("", value)
+    if value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        value = "'" + value
+    return value
+
+
+def atomic_write(path: Path, data: bytes) -> Path:
+    """Write via a temporary file and rename, so readers never see half a report."""
+    path = Path(path)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+    return path
