@@ -75,7 +75,7 @@ def fiscal_years_in(text: str) -> list[int]:
         for g in m.groups():
             if g:
                 counts[int(g)] = counts.get(int(g), 0) + 3
-    for month, year in month_years(text):
+    for year, month in month_years(text):
         fy = fiscal_year_of(year, month)
         counts[fy] = counts.get(fy, 0) + 1
     return [y for y, _ in sorted(counts.items(), key=lambda kv: (-kv[1], -kv[0]))]

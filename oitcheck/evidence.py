@@ -26,6 +26,7 @@ class Document:
     out_texts: list[str] = field(default_factory=list)  # normalised texts of all links
     has_form: bool = False
     index_codes: list[str] = field(default_factory=list)  # ITA index page says: this URL is Oxx
+    is_ita_index: bool = False  # the agency's ITA table of contents: a lead, never evidence
 
     @property
     def is_document(self) -> bool:

@@ -71,6 +71,23 @@ def link_rule_ok(kind: str | None, doc: Document) -> bool | None:
     return None
 
 
+def head_word(phrase: str) -> str | None:
+    """The first word of a multi-word Thai name (pythainlp newmm), which names the kind of
+    document: แผน, รายงาน, คู่มือ, ประกาศ ...
+
+    >>> head_word("แผนดำเนินงาน")
+    'แผน'
+    >>> head_word("e-service") is None
+    True
+    """
+    from pythainlp.tokenize import word_tokenize
+
+    tokens = [t for t in word_tokenize(phrase, engine="newmm") if t.strip()]
+    if len(tokens) < 2 or not ("\u0e00" <= tokens[0][0] <= "\u0e7f") or len(tokens[0]) < 2:
+        return None
+    return tokens[0]
+
+
 class Matcher:
     """Built once per checklist; :meth:`match` turns one Document into Candidates."""
 
@@ -85,6 +102,7 @@ class Matcher:
                 self.owner.append(idx)
         self._owner = np.array(self.owner)
         self._short = np.array([len(p) < 5 for p in self.phrases])
+        self._head = [head_word(p) for p in self.phrases]
 
     # --- labels ----------------------------------------------------------------------
     def labels(self, doc: Document) -> list[str]:
@@ -100,6 +118,8 @@ class Matcher:
 
     def match(self, doc: Document, min_topic: float = 0.5) -> list[Candidate]:
         """Candidates for every item this document may be evidence of."""
+        if doc.is_ita_index:
+            return []  # it names every item; the documents it links are the evidence
         labels = self.labels(doc)
         best: dict[int, tuple[float, str, str, str]] = {}  # item -> (score, where, matched, snippet)
         if labels:
@@ -113,6 +133,10 @@ class Matcher:
                 s = al.score / 100
                 matched = label[al.dest_start : al.dest_end]
                 # A name deep inside a long label is a mention ("ประชุมจัดทำแผน..."), not a title.
+                # The head word says what kind of thing it is: แผน (plan) is not รายงานผล (report).
+                head = self._head[r]
+                if head and head not in label[max(0, al.dest_start - 2) : al.dest_end + 2]:
+                    s *= 0.7
                 if al.dest_start > 25 and len(label) > len(phrase) + 30:
                     s *= 0.8
                 if any(cue in label[: max(al.dest_start, 1)] for cue in NEWS_CUES):

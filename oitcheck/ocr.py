@@ -28,7 +28,7 @@ class OcrUnavailable(RuntimeError):
 class OcrEngine:
     """Runs tesseract on page images; counts what it did so the report can say so."""
 
-    def __init__(self, cache_dir: Path | None = None, lang: str = "tha+eng"):
+    def __init__(self, cache_dir: Path | None = None, lang: str = "tha+eng"):  # Thai + English, as agencies mix them
         if not shutil.which("tesseract"):
             raise OcrUnavailable("tesseract is not installed (apt-get install tesseract-ocr-tha)")
         self.lang = lang

@@ -175,4 +175,5 @@ def parse_html(text: str, url: str, max_chars: int = 200_000) -> Page:
     has_form = bool(root.xpath("//form[.//textarea or .//input[@type='text' or @type='email' or not(@type)]]"))
     doc = Document(url=url, kind="html", title=title, headings=headings, text=body_text, method="html",
                    out_hosts=sorted(out_hosts)[:50], out_texts=out_texts[:300], has_form=has_form)
+    doc.is_ita_index = is_index
     return Page(document=doc, links=links, is_ita_index=is_index)

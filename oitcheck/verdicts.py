@@ -66,10 +66,10 @@ def _checks(item, c: Candidate, fiscal_year: int) -> list[str]:
     if c.parts_missing:
         fails.append("พบแต่ขาด: " + ", ".join(c.parts_missing) + " / found, but missing: " + ", ".join(c.parts_missing))
     if c.link_ok is False:
-        kind = {"social": "ลิงก์สื่อสังคมออนไลน์ / a social-network link",
-                "qa": "ช่องทางถาม-ตอบแบบสองทาง / a two-way Q&A channel",
-                "form": "แบบฟอร์มหรือช่องทางออนไลน์ / an online form or channel",
-                "eservice": "ระบบบริการออนไลน์ / an online service"}[item.rules.link_kind]
+        kind = {"social": "ลิงก์สื่อสังคมออนไลน์ / social-network link",
+                "qa": "ช่องทางถาม-ตอบแบบสองทาง / two-way Q&A channel",
+                "form": "แบบฟอร์มหรือช่องทางออนไลน์ / online form or channel",
+                "eservice": "ระบบบริการออนไลน์ / online service"}[item.rules.link_kind]
         th, en = kind.split(" / ")
         fails.append(f"พบหน้าแต่ไม่มี{th} / found the page, but it has no {en}")
     return fails

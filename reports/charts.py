@@ -20,7 +20,14 @@ def bar_chart(labels: list[str], values: list[float], title: str, pass_mark: flo
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    with plt.rc_context({"svg.fonttype": "none", "font.family": THAI_FONTS, "font.size": 11}):
+    import logging
+
+    from matplotlib import font_manager
+
+    logging.getLogger("matplotlib.font_manager").setLevel(logging.ERROR)
+    installed = {f.name for f in font_manager.fontManager.ttflist}
+    families = [f for f in THAI_FONTS if f in installed] or ["DejaVu Sans"]
+    with plt.rc_context({"svg.fonttype": "none", "font.family": families, "font.size": 11}):
         fig, ax = plt.subplots(figsize=(7, 0.45 * len(labels) + 1.0))
         colors = ["#2e7d32" if v >= pass_mark else "#f9a825" if v >= 50 else "#c62828" for v in values]
         bars = ax.barh(labels[::-1], values[::-1], color=colors[::-1])

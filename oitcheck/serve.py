@@ -1,0 +1,47 @@
+"""Serve a folder on 127.0.0.1 (a free port) in a background thread: the demo site and
+the test fixture sites. Quiet, threaded, and stoppable."""
+
+from __future__ import annotations
+
+import functools
+import threading
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+
+class _Quiet(SimpleHTTPRequestHandler):
+    def log_message(self, *args):  # the crawl reports errors itself
+        pass
+
+    def end_headers(self):
+        # Documents and pages are served fresh; ETag/Last-Modified come from the file.
+        super().end_headers()
+
+
+class LocalSite:
+    """``with LocalSite(folder) as url:`` serves the folder until the block ends."""
+
+    def __init__(self, root: str | Path, handler=None, host: str = "127.0.0.1", port: int = 0):
+        handler = handler or _Quiet
+        self.httpd = ThreadingHTTPServer((host, port), functools.partial(handler, directory=str(root)))
+        self.httpd.daemon_threads = True
+        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+
+    @property
+    def url(self) -> str:
+        host, port = self.httpd.server_address[:2]
+        return f"http://{host}:{port}/"
+
+    def start(self) -> str:
+        self.thread.start()
+        return self.url
+
+    def stop(self) -> None:
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+    def __enter__(self) -> str:
+        return self.start()
+
+    def __exit__(self, *exc) -> None:
+        self.stop()
