@@ -46,7 +46,7 @@ _MONTH_ALT = "|".join(sorted((re.escape(m) for m in MONTHS), key=len, reverse=Tr
 _BE = r"(25[4-9]\d)"
 _MONTH_YEAR = re.compile(rf"({_MONTH_ALT})\s*(?:พ\.\s?ศ\.\s*)?{_BE}|({_MONTH_ALT})\s*(\d{{2}})(?!\d)")
 _FY_PHRASE = re.compile(
-    rf"(?:ปีงบประมาณ|ปีงบฯ|ประจำปี|ปี)\s*(?:พ\.\s?ศ\.\s*)?{_BE}(?:\s*-\s*{_BE})?"
+    rf"(?:ปี\s?งบประมาณ|งบประมาณ|ปีงบฯ|ประจำปี|ปี|พ\.\s?ศ\.)\s*(?:พ\.\s?ศ\.\s*)?{_BE}(?:\s*-\s*{_BE})?"
 )
 _ANY_BE = re.compile(rf"(?<!\d){_BE}(?!\d)")
 _SPAN = re.compile(

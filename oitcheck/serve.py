@@ -18,13 +18,24 @@ class _Quiet(SimpleHTTPRequestHandler):
         super().end_headers()
 
 
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def handle_error(self, request, client_address):
+        # A crawler that stops reading (size limits, shutdown) is normal here, not an error.
+        import sys
+
+        if isinstance(sys.exc_info()[1], (BrokenPipeError, ConnectionResetError, TimeoutError)):
+            return
+        super().handle_error(request, client_address)
+
+
 class LocalSite:
     """``with LocalSite(folder) as url:`` serves the folder until the block ends."""
 
     def __init__(self, root: str | Path, handler=None, host: str = "127.0.0.1", port: int = 0):
         handler = handler or _Quiet
-        self.httpd = ThreadingHTTPServer((host, port), functools.partial(handler, directory=str(root)))
-        self.httpd.daemon_threads = True
+        self.httpd = _Server((host, port), functools.partial(handler, directory=str(root)))
         self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
 
     @property

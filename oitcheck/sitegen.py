@@ -95,7 +95,7 @@ class _Builder:
 
 def build_site(root: Path, checklist, scenarios: dict[str, str], org: str = "องค์การบริหารส่วนตำบลตัวอย่าง",
                fiscal_year: int | None = None, with_index: bool = True, filler_pages: int = 6,
-               hostile_title: str = "<script>alert('xss')</script><b>ข่าวด่วน</b>", seed: int = 7) -> Site:
+               hostile_title: str = "<script>alert('xss')</script><b>ข่าวประชาสัมพันธ์</b> ด่วน", seed: int = 7) -> Site:
     """Write a site for ``checklist`` where item code -> scenario (missing codes: "good")."""
     fy = fiscal_year or checklist.year
     root = Path(root)
@@ -158,7 +158,7 @@ def build_site(root: Path, checklist, scenarios: dict[str, str], org: str = "อ
             url = b.doc("pdf", [title] + body)
             hub = b.write(f"downloads/hub-{item.code.lower()}.html", _page("ดาวน์โหลดเอกสาร", f"<ul><li><a href='{url}'>ดาวน์โหลด</a></li></ul>"))
             b.menus[cat].append(f"<li><a href='{hub}'>เอกสารเผยแพร่ ชุดที่ {b.counter}</a></li>")
-            b.index_rows.append((item.code, item.title, [("คลิกที่นี่", url)]))
+            b.index_rows.append((item.code, item.title, []))  # only the menus lead there
             continue
         elif kind == "html" or s == "cp874":
             extra = ""

@@ -1,0 +1,54 @@
+"""Fixture sites served on 127.0.0.1 and crawls run as the user runs them (a subprocess:
+Twisted's reactor starts once per process)."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+import checklists
+from oitcheck.serve import LocalSite
+from oitcheck.sitegen import build_site
+
+ROOT = Path(__file__).resolve().parent.parent
+ARTIFACTS = ROOT / "tests" / "artifacts"
+
+# The end-to-end site: every way an item can be published or missed.
+E2E_SCENARIOS = {
+    "O1": "good", "O2": "cp874", "O3": "no_parts", "O4": "good", "O5": "deep_pdf", "O6": "stale",
+    "O7": "good", "O8": "docx", "O9": "decoy", "O10": "good", "O11": "missing", "O12": "good",
+    "O13": "index_only", "O14": "broken", "O15": "good", "O16": "good", "O17": "good", "O18": "good",
+    "O19": "stale", "O20": "good", "O21": "scanned", "O22": "good", "O23": "decoy", "O24": "good",
+    "O25": "missing", "O26": "good",
+}
+
+
+def run_oitcheck(*args, env=None, timeout=600) -> subprocess.CompletedProcess:
+    e = dict(os.environ)
+    e.update(env or {})
+    return subprocess.run([sys.executable, "-m", "oitcheck", *map(str, args)], capture_output=True, text=True,
+                          timeout=timeout, cwd=ROOT, env=e)
+
+
+@pytest.fixture(scope="session")
+def ocr_cache(tmp_path_factory):
+    return tmp_path_factory.mktemp("ocr-cache")
+
+
+@pytest.fixture(scope="session")
+def e2e(tmp_path_factory, ocr_cache):
+    """Build, serve and crawl the end-to-end site once; tests read its reports."""
+    root = tmp_path_factory.mktemp("e2e-site")
+    out = tmp_path_factory.mktemp("e2e-report")
+    checklist = checklists.load(2568)
+    site = build_site(root, checklist, E2E_SCENARIOS)
+    with LocalSite(root) as url:
+        proc = run_oitcheck("crawl", url, "--year", 2568, "--out", out, "--no-history",
+                            env={"OITCHECK_CACHE": str(ocr_cache)})
+        report = json.loads((out / "report.json").read_text("utf-8")) if (out / "report.json").exists() else None
+        yield {"site": site, "url": url, "out": out, "proc": proc, "report": report}

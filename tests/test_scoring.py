@@ -1,0 +1,49 @@
+"""The score arithmetic, checked against the seed report (an อบต., ITA 2566)."""
+
+import json
+import subprocess
+import sys
+
+import checklists
+from oitcheck.scoring import band, score
+
+
+def seed_pattern():
+    # All of 9.1 (9 items) + half of 9.2 (4 of 8) + one of the eight 10.1 items.
+    passed = {f"O{i}": True for i in range(1, 10)}
+    passed.update({"O10": True, "O11": True, "O13": True, "O14": True, "O34": True})
+    return passed
+
+
+def test_seed_scores_are_reproduced():
+    # 9 = 20% x (100 + 50 + 0 + 0 + 0) = 30.00 ; 10 = 50% x 12.5 + 50% x 0 = 6.25
+    s = score(checklists.load(2566), seed_pattern())
+    assert s["indicator_9"] == 30.00
+    assert s["indicator_10"] == 6.25
+    assert s["subindicators"]["9.2"] == 50.0 and s["subindicators"]["10.1"] == 12.5
+
+
+def test_all_and_nothing():
+    c = checklists.load(2568)
+    assert score(c, {i.code: True for i in c.items})["indicator_9"] == 100.0
+    assert score(c, {})["indicator_10"] == 0.0
+
+
+def test_bands():
+    assert [band(x) for x in (100, 95, 94.99, 85, 75, 65, 55, 50, 49.99)] == ["AA", "AA", "A", "A", "B", "C", "D", "E", "F"]
+
+
+def test_score_command(tmp_path):
+    f = tmp_path / "verdicts.json"
+    f.write_text(json.dumps({k: "pass" for k in seed_pattern()}), "utf-8")
+    out = subprocess.run([sys.executable, "-m", "oitcheck", "score", str(f), "--year", "2566"],
+                         capture_output=True, text=True, check=True)
+    data = json.loads(out.stdout)
+    assert (data["indicator_9"], data["indicator_10"]) == (30.0, 6.25)
+
+
+def test_score_command_rejects_unknown_items(tmp_path):
+    f = tmp_path / "v.json"
+    f.write_text(json.dumps({"O99": "pass"}), "utf-8")
+    out = subprocess.run([sys.executable, "-m", "oitcheck", "score", str(f), "--year", "2568"], capture_output=True, text=True)
+    assert out.returncode == 5 and "O99" in out.stderr
