@@ -59,7 +59,8 @@ def link_rule_ok(kind: str | None, doc: Document) -> bool | None:
     """Whether a page offers the kind of link an item needs (social network, Q&A, form...)."""
     if kind is None:
         return None
-    texts = " ".join(doc.out_texts) + " " + doc.text[:BODY_MAX]
+    # Words in the page body do not make a channel; a link or a form does.
+    texts = " ".join(doc.out_texts)
     if kind == "social":
         return _has_host(doc.out_hosts, SOCIAL_HOSTS)
     if kind == "qa":
@@ -103,6 +104,7 @@ class Matcher:
         self._owner = np.array(self.owner)
         self._short = np.array([len(p) < 5 for p in self.phrases])
         self._head = [head_word(p) for p in self.phrases]
+        self._len_bonus = np.array([len(p) / 1000 for p in self.phrases])
 
     # --- labels ----------------------------------------------------------------------
     def labels(self, doc: Document) -> list[str]:
@@ -124,13 +126,26 @@ class Matcher:
         best: dict[int, tuple[float, str, str, str]] = {}  # item -> (score, where, matched, snippet)
         if labels:
             matrix = process.cdist(self.phrases, labels, scorer=fuzz.partial_ratio, score_cutoff=70, workers=1)
+            # A label is what it is: the item whose name fits it best (longest name on ties)
+            # keeps its score; others that fit less well, or only by a shorter name contained
+            # in the winner's, are marked down ("การมีส่วนร่วม" inside "การมีส่วนร่วมของผู้บริหาร").
+            winner = (matrix + self._len_bonus[:, None]).argmax(axis=0)
             rows, cols = np.nonzero(matrix)
             for r, c in zip(rows.tolist(), cols.tolist()):
                 phrase, label = self.phrases[r], labels[c]
+                w = int(winner[c])
+                outclassed = self.owner[w] != self.owner[r] and (
+                    matrix[r, c] < matrix[w, c] - 4 or (phrase in self.phrases[w] and len(phrase) < len(self.phrases[w])))
                 if self._short[r] and phrase not in label:
                     continue  # short names ("q&a", "line") must appear as they are
                 al = fuzz.partial_ratio_alignment(phrase, label)
                 s = al.score / 100
+                if outclassed:
+                    s *= 0.8
+                # A short label inside a long name ("ข้อมูล" in "ข้อมูลสถิติ...") names only part of it.
+                covered = (al.src_end - al.src_start) / len(phrase)
+                if covered < 0.8:
+                    s *= covered
                 matched = label[al.dest_start : al.dest_end]
                 # A name deep inside a long label is a mention ("ประชุมจัดทำแผน..."), not a title.
                 # The head word says what kind of thing it is: แผน (plan) is not รายงานผล (report).

@@ -95,7 +95,7 @@ class _Builder:
 
 def build_site(root: Path, checklist, scenarios: dict[str, str], org: str = "องค์การบริหารส่วนตำบลตัวอย่าง",
                fiscal_year: int | None = None, with_index: bool = True, filler_pages: int = 6,
-               hostile_title: str = "<script>alert('xss')</script><b>ข่าวประชาสัมพันธ์</b> ด่วน", seed: int = 7) -> Site:
+               hostile_title: str = "ข่าวประชาสัมพันธ์ <script>alert('xss')</script><b>ด่วน</b>", seed: int = 7) -> Site:
     """Write a site for ``checklist`` where item code -> scenario (missing codes: "good")."""
     fy = fiscal_year or checklist.year
     root = Path(root)
@@ -184,7 +184,9 @@ def build_site(root: Path, checklist, scenarios: dict[str, str], org: str = "อ
         b.index_rows.append((item.code, item.title, [("คลิก" if s == "index_only" else "เปิดดู", url)]))
 
     # News (with a hostile title), filler pages, category pages, the ITA index and home.
-    hostile = b.write("news/hostile.html", _page(html.escape(hostile_title), "<p>ข่าวทดสอบความปลอดภัยของรายงาน</p>").replace(html.escape(hostile_title), hostile_title, 1))
+    # Text that looks like markup (escaped on the page, so it is text to the crawler):
+    # every report must show it as text.
+    hostile = b.write("news/hostile.html", _page(html.escape(hostile_title), f"<p>ข่าวทดสอบความปลอดภัยของรายงาน ประจำปีงบประมาณ {th(fy)}</p>"))
     b.news.append(f"<li><a href='{hostile}'>ข่าวด่วน</a></li>")
     for i in range(filler_pages):
         url = b.write(f"news/n{i}.html", _page(f"กิจกรรมชุมชน ครั้งที่ {th(i + 1)}", "<p>" + "ชาวบ้านร่วมกันพัฒนาพื้นที่สาธารณะ " * rng.randint(5, 30) + "</p>"))

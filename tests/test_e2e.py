@@ -53,7 +53,7 @@ def test_reasons_speak_plainly(e2e):
     assert stale and "needs 2568" in stale[0]
     assert any("not found" in r for r in items["O11"]["reasons"])  # missing
     assert any("HTTP 404" in r for r in items["O14"]["reasons"])  # broken ITA link
-    assert any("missing: อีเมล" in r or "two-way" in r for r in items["O3"]["reasons"])
+    assert any("found, but missing:" in r and "อีเมล" in r for r in items["O3"]["reasons"])
     errors = {e["url"].rsplit("/", 1)[-1]: e["reason"] for e in e2e["report"]["crawl"]["errors"]}
     assert errors["removed-o14.pdf"] == "HTTP 404"
 

@@ -151,13 +151,13 @@ def describe_failure(failure) -> str:
         return f"HTTP {exc.response.status}"
     if isinstance(exc, StopDownload):
         return "skipped: media file, not a document"
-    if isinstance(exc, (TxTimeout, TCPTimedOutError)):
+    name = type(exc).__name__  # Scrapy 2.13+ wraps Twisted errors as Download*Error
+    if isinstance(exc, (TxTimeout, TCPTimedOutError)) or "Timeout" in name:
         return "timeout"
-    if isinstance(exc, DNSLookupError):
+    if isinstance(exc, DNSLookupError) or "DNSLookup" in name:
         return "DNS lookup failed"
-    if isinstance(exc, TxRefused):
+    if isinstance(exc, TxRefused) or "ConnectionRefused" in name:
         return "connection refused"
-    name = type(exc).__name__
     text = str(exc)
     if "maxsize" in text.lower() or "larger than download max size" in text.lower() or name == "CancelledError":
         return "too large (over the download size limit)"
@@ -167,8 +167,8 @@ def describe_failure(failure) -> str:
         if "robots" in text.lower():
             return "forbidden by robots.txt"
         return f"ignored ({text[:80]})"
-    if "SSL" in name or "TLS" in text or "certificate" in text.lower():
+    if "SSL" in name or "TLS" in name or "TLS" in text or "certificate" in text.lower():
         return "TLS/certificate problem"
-    if name in ("ResponseNeverReceived", "ConnectionLost", "ConnectionDone", "ResponseFailed"):
+    if any(k in name for k in ("ResponseNeverReceived", "ConnectionLost", "ConnectionDone", "ResponseFailed", "Failed")):
         return "connection dropped by the server"
     return f"{name}: {text[:100]}"
