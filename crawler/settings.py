@@ -3,6 +3,8 @@
 Every bound here can be overridden per run (CLI options map onto them; see oitcheck.cli).
 """
 
+import os
+
 BOT_NAME = "oitcheck"
 SPIDER_MODULES = ["crawler.spiders"]
 NEWSPIDER_MODULE = "crawler.spiders"
@@ -44,6 +46,10 @@ DEPTH_PRIORITY = 1
 SCHEDULER_DISK_QUEUE = "scrapy.squeues.PickleFifoDiskQueue"
 SCHEDULER_MEMORY_QUEUE = "scrapy.squeues.FifoMemoryQueue"
 
+DOWNLOADER_MIDDLEWARES = {
+    "scrapy.downloadermiddlewares.redirect.RedirectMiddleware": None,
+    "crawler.middlewares.LoopAwareRedirectMiddleware": 600,
+}
 ITEM_PIPELINES = {"crawler.pipelines.EvidencePipeline": 300}
 EXTENSIONS = {"crawler.extensions.Progress": 500}
 
@@ -59,7 +65,7 @@ OITCHECK_OCR = True  # OCR scanned PDFs and images (needs tesseract)
 OITCHECK_OCR_PAGES = 4
 OITCHECK_OCR_SECONDS = 90
 OITCHECK_MAX_QUERY_VARIANTS = 25  # distinct query strings per path before it is a trap
-OITCHECK_SNAPSHOT_SECONDS = 10  # how often the partial report is rewritten
+OITCHECK_SNAPSHOT_SECONDS = float(os.environ.get("OITCHECK_SNAPSHOT_SECONDS", 10))  # partial report period
 
 REQUEST_FINGERPRINTER_IMPLEMENTATION = "2.7"
 FEED_EXPORT_ENCODING = "utf-8"

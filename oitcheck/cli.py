@@ -63,6 +63,7 @@ def build_parser() -> argparse.ArgumentParser:
         sp.add_argument("--max-depth", type=int, help="clicks from the start page (default 6)")
         sp.add_argument("--max-minutes", type=float, help="wall-time budget (default 30)")
         sp.add_argument("--no-ocr", action="store_true", help="do not OCR scanned PDFs and images (faster)")
+        sp.add_argument("--timeout", type=float, metavar="SECONDS", help="per-URL download timeout (default 30)")
         sp.add_argument("--fail-under", type=_fail_under, metavar="SCORE",
                         help="exit 1 when a predicted score is below SCORE: '80' or '9=80,10=60'")
         sp.add_argument("--history", type=Path, metavar="DB", help="history database (default: ~/.local/share/oitcheck/history.sqlite)")
@@ -135,7 +136,8 @@ def cmd_crawl(args, url: str | None = None) -> int:
         return _err(f"ไม่ใช่ URL ของเว็บไซต์ / not a website URL: {url}", EXIT_USAGE)
     opts = CrawlOptions(out=args.out, year=args.year, max_pages=args.max_pages, max_depth=args.max_depth,
                         max_minutes=args.max_minutes, ocr=not args.no_ocr, job_dir=args.job_dir,
-                        cache_dir=args.cache, progress=False if args.quiet else None)
+                        cache_dir=args.cache, progress=False if args.quiet else None,
+                        extra={"DOWNLOAD_TIMEOUT": args.timeout} if args.timeout else {})
     [report] = run_crawls([(url, opts)])
     return finish(report, args, url)
 

@@ -13,8 +13,10 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 def cell(value):
     """Text safe for a spreadsheet cell: no control characters, no formula injection.
 
-    >>> cell("=HYPERLINK(\\"http://evil\\")")
-    "'=HYPERLINK(\\"http://evil\\")"
+    >>> cell("=1+2")
+    "'=1+2"
+    >>> cell("แผน\x07ดำเนินงาน")
+    'แผนดำเนินงาน'
     """
     if not isinstance(value, str):
         return value

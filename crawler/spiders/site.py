@@ -114,7 +114,12 @@ class SiteSpider(scrapy.Spider):
             url = strip_session(link.url)
             if page.is_ita_index and link.code:
                 yield IndexLead(link.code, url, response.url)
-            if not self._on_site(url) or denied_extension(url):
+            if not self._on_site(url):
+                continue
+            if denied_extension(url):
+                if url not in self.traps.reported:  # said once per URL, never fetched
+                    self.traps.reported.add(url)
+                    yield CrawlError(url, "skipped: media file, not a document", response.url, link.text)
                 continue
             trap = self.traps.check(url)
             if trap:
@@ -137,7 +142,9 @@ class SiteSpider(scrapy.Spider):
     def failed(self, failure):
         request = failure.request
         meta = request.meta
-        yield CrawlError(request.url, describe_failure(failure), meta.get("found_on", ""),
+        # Report the URL the site links to, not where its redirects ended.
+        url = (meta.get("redirect_urls") or [request.url])[0]
+        yield CrawlError(url, describe_failure(failure), meta.get("found_on", ""),
                          meta.get("anchor", ""), meta.get("index_code"))
 
 
@@ -162,6 +169,8 @@ def describe_failure(failure) -> str:
     if "maxsize" in text.lower() or "larger than download max size" in text.lower() or name == "CancelledError":
         return "too large (over the download size limit)"
     if isinstance(exc, IgnoreRequest):
+        if "redirect loop" in text.lower():
+            return "redirect loop"
         if "redirect" in text.lower():
             return "redirect loop (too many redirects)"
         if "robots" in text.lower():
