@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from functools import lru_cache
+from importlib import resources
 from pathlib import Path
 
 import yaml
@@ -18,7 +19,8 @@ from jsonschema import Draft202012Validator
 
 from oitcheck.thai import normalize
 
-HERE = Path(__file__).parent
+# importlib.resources, not __file__: the Scrapyd egg imports this package from a zip file.
+HERE = resources.files(__name__)
 SCHEMA = json.loads((HERE / "schema.json").read_text("utf-8"))
 
 
@@ -124,7 +126,7 @@ def topics() -> dict:
     return data
 
 
-def _read_yaml(path: Path):
+def _read_yaml(path):
     try:
         return yaml.safe_load(path.read_text("utf-8"))
     except yaml.YAMLError as exc:
@@ -134,11 +136,12 @@ def _read_yaml(path: Path):
 def years() -> list[int]:
     """ITA years that have a checklist file, ascending."""
     out = []
-    for p in HERE.glob("lao-*.yaml"):
-        try:
-            out.append(int(p.stem.split("-")[1]))
-        except ValueError:
-            continue
+    for p in HERE.iterdir():
+        if p.name.startswith("lao-") and p.name.endswith(".yaml"):
+            try:
+                out.append(int(p.name[4:-5]))
+            except ValueError:
+                continue
     return sorted(out)
 
 
@@ -150,17 +153,20 @@ def load(year: int | None = None, path: str | Path | None = None) -> Checklist:
     """Load and validate a year's checklist (or a file given by path)."""
     if path is None:
         year = year or latest_year()
-        path = HERE / f"lao-{year}.yaml"
-        if not path.exists():
+        if year not in years():
             raise ChecklistError(
                 f"no checklist for ITA year {year}; known years: {', '.join(map(str, years()))}"
             )
-    return _load(str(path))
+        return _load_year(year)
+    return _load(Path(path))
 
 
 @lru_cache(maxsize=16)
-def _load(path_str: str) -> Checklist:
-    path = Path(path_str)
+def _load_year(year: int) -> Checklist:
+    return _load(HERE / f"lao-{year}.yaml")
+
+
+def _load(path) -> Checklist:
     data = _read_yaml(path)
     if not isinstance(data, dict):
         raise ChecklistError(f"{path.name}: expected a mapping at top level")

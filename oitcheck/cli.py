@@ -93,6 +93,20 @@ def build_parser() -> argparse.ArgumentParser:
     h.add_argument("site")
     h.add_argument("--db", type=Path, help="history database")
 
+    b = sub.add_parser("batch", help="crawl many sites from a CSV and summarise them",
+                       description="SITES.csv has the columns name,url and optionally year. Each site gets its own "
+                                   "folder under --out; summary.csv, summary.xlsx and index.html list them all. "
+                                   "Run the same command again to finish an interrupted batch.")
+    b.add_argument("sites", type=Path)
+    b.add_argument("--out", type=Path, default=Path("oit-batch"), help="batch folder (default: ./oit-batch)")
+    b.add_argument("--parallel", type=int, default=3, help="sites crawled at once on this machine (default 3)")
+    b.add_argument("--scrapyd", metavar="URL[,URL...]", help="run the jobs on these Scrapyd nodes instead (shared --out folder)")
+    b.add_argument("--max-pages", type=int)
+    b.add_argument("--max-minutes", type=float)
+    b.add_argument("--no-ocr", action="store_true")
+    b.add_argument("--cache", type=Path, metavar="DIR", help="HTTP + OCR cache shared by the nightly runs")
+    b.add_argument("--redo", action="store_true", help="crawl every site again, even those already done")
+
     e = sub.add_parser("eval", help="precision and recall on the labelled fixture sites")
     e.add_argument("--year", type=int)
     e.add_argument("--ocr", action="store_true", help="include the scanned-PDF scenarios (slower)")
@@ -292,6 +306,42 @@ def cmd_history(args) -> int:
     return EXIT_OK
 
 
+def cmd_batch(args) -> int:
+    from .batch import BatchError, finished, read_sites, run_local, run_scrapyd, summarize
+
+    try:
+        jobs = read_sites(args.sites, args.out)
+    except BatchError as exc:
+        return _err(str(exc), EXIT_INPUT)
+    args.out.mkdir(parents=True, exist_ok=True)
+    todo = jobs if args.redo else [j for j in jobs if not finished(j)]
+    print(f"{len(jobs)} sites, {len(jobs) - len(todo)} already done, {len(todo)} to crawl", file=sys.stderr)
+    extra, settings = [], {}
+    if args.max_pages:
+        extra += ["--max-pages", str(args.max_pages)]
+        settings["CLOSESPIDER_PAGECOUNT"] = args.max_pages
+    if args.max_minutes:
+        extra += ["--max-minutes", str(args.max_minutes)]
+        settings["CLOSESPIDER_TIMEOUT"] = int(args.max_minutes * 60)
+    if args.no_ocr:
+        extra.append("--no-ocr")
+        settings["OITCHECK_OCR"] = False
+    status = {}
+    if todo and args.scrapyd:
+        try:
+            status = run_scrapyd(todo, args.scrapyd.split(","), settings)
+        except (BatchError, OSError) as exc:
+            return _err(f"Scrapyd: {exc}", EXIT_UNREACHABLE)
+    elif todo:
+        if args.cache:
+            extra += ["--cache", str(args.cache)]
+        status = run_local(todo, args.parallel, extra + ["--no-history"])
+    rows = summarize(jobs, status, args.out)
+    ok = sum(r["status"] == "ok" for r in rows)
+    print(f"{ok}/{len(rows)} sites done · summary: {args.out / 'index.html'} (also summary.csv, summary.xlsx)")
+    return EXIT_OK if ok == len(rows) else EXIT_UNREACHABLE
+
+
 def cmd_eval(args) -> int:
     from .evaluate import run_eval
 
@@ -299,7 +349,7 @@ def cmd_eval(args) -> int:
 
 
 COMMANDS = {"crawl": cmd_crawl, "demo": cmd_demo, "checklists": cmd_checklists, "score": cmd_score,
-            "history": cmd_history, "eval": cmd_eval}
+            "history": cmd_history, "eval": cmd_eval, "batch": cmd_batch}
 
 
 if __name__ == "__main__":

@@ -2,12 +2,13 @@
 
 from pathlib import Path
 
-from jinja2 import Environment, FileSystemLoader, select_autoescape
+from jinja2 import Environment, PackageLoader, select_autoescape
 
 from .charts import bar_chart
 from .safe import atomic_write
 
-_ENV = Environment(loader=FileSystemLoader(Path(__file__).parent / "templates"),
+# PackageLoader reads templates from a zipped egg too (Scrapyd).
+_ENV = Environment(loader=PackageLoader("reports", "templates"),
                    autoescape=select_autoescape(default=True, default_for_string=True))
 
 

@@ -1,0 +1,38 @@
+"""The baseline: plain Scrapy following every same-site link (documents included), no
+extraction. Same politeness settings as oitcheck's crawler, so the ratio measures our work."""
+
+import sys
+
+import scrapy
+from scrapy.crawler import CrawlerProcess
+from scrapy.linkextractors import LinkExtractor
+
+import crawler.settings as ours
+
+
+class BareSpider(scrapy.Spider):
+    name = "bare"
+
+    def __init__(self, url, **kw):
+        super().__init__(**kw)
+        self.start_urls = [url]
+        self.allowed_domains = ["127.0.0.1"]
+        self.links = LinkExtractor(deny_extensions=[])  # documents too, as oitcheck fetches them
+
+    def parse(self, response):
+        if not hasattr(response, "text") or b"html" not in response.headers.get(b"Content-Type", b""):
+            return
+        for link in self.links.extract_links(response):
+            yield response.follow(link.url, callback=self.parse)
+
+
+if __name__ == "__main__":
+    settings = {k: getattr(ours, k) for k in dir(ours) if k.isupper() and not k.startswith("OITCHECK")}
+    for k in ("ITEM_PIPELINES", "EXTENSIONS", "DOWNLOADER_MIDDLEWARES", "SPIDER_MODULES", "NEWSPIDER_MODULE"):
+        settings.pop(k, None)
+    settings["LOG_LEVEL"] = "ERROR"
+    process = CrawlerProcess(settings)
+    crawler = process.create_crawler(BareSpider)
+    process.crawl(crawler, url=sys.argv[1])
+    process.start()
+    print(crawler.stats.get_value("response_received_count", 0))

@@ -1,0 +1,184 @@
+"""Benchmark: how fast, how big, against bare Scrapy. Prints its figures.
+
+    .venv/bin/python benchmarks/run.py            # 2,000 and 4,000 pages
+    .venv/bin/python benchmarks/run.py --quick    # 300 pages, for a smoke run
+
+Generates a local agency site (pages + PDF/DOCX/XLSX documents, some scanned), serves it on
+127.0.0.1 and measures, in one run: (1) bare Scrapy following links, (2) the full
+`oitcheck crawl` pipeline with OCR off; then extraction speed per format, OCR cost per page,
+and matching time against text length. Peak RSS is sampled from each crawl process.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import psutil
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+import checklists  # noqa: E402
+from oitcheck.docmaker import make_docx, make_pdf, make_scanned_pdf, make_xlsx  # noqa: E402
+from oitcheck.serve import LocalSite  # noqa: E402
+from oitcheck.sitegen import build_site  # noqa: E402
+
+WORDS = "การพัฒนา ชุมชน ถนน ประปา โครงการ งบประมาณ ประชาชน ตำบล หมู่บ้าน กิจกรรม ".split()
+
+
+def big_site(root: Path, pages: int, documents: int, scanned: int) -> dict:
+    """A realistic site (the labelled generator) plus filler news pages and documents."""
+    c = checklists.load(2568)
+    build_site(root, c, {}, filler_pages=0)
+    kinds = {"pdf": 0, "docx": 0, "xlsx": 0, "scanned": 0}
+    docs = []
+    for i in range(documents):
+        kind = "scanned" if i < scanned else ("pdf", "pdf", "docx", "xlsx")[i % 4]
+        lines = [f"เอกสารเผยแพร่ ฉบับที่ {i} ปีงบประมาณ 2568"] + [" ".join(WORDS[(i + j) % len(WORDS)] for j in range(12))] * 20
+        data = {"pdf": make_pdf, "docx": make_docx, "xlsx": make_xlsx, "scanned": make_scanned_pdf}[kind](lines)
+        name = f"files/bench_{i:04d}.{'pdf' if kind == 'scanned' else kind}"
+        (root / name).write_bytes(data)
+        docs.append(name)
+        kinds[kind] += 1
+    per_index = 50
+    for i in range(pages):
+        links = [f"<a href='/news/b{(i * 7 + k) % pages}.html'>ข่าว {k}</a>" for k in (1, 2, 3)]
+        if docs and i % max(1, pages // len(docs)) == 0:
+            links.append(f"<a href='/{docs[(i // max(1, pages // len(docs))) % len(docs)]}'>ดาวน์โหลด</a>")
+        body = " ".join(WORDS[(i + j) % len(WORDS)] for j in range(120))
+        (root / "news" / f"b{i}.html").write_text(
+            f"<html><head><meta charset=utf-8><title>ข่าวกิจกรรม {i}</title></head><body><h1>กิจกรรม {i}</h1>"
+            f"<p>{body}</p>{' '.join(links)}</body></html>", "utf-8")
+    for p in range(0, pages, per_index):
+        items = "".join(f"<li><a href='/news/b{i}.html'>ข่าว {i}</a></li>" for i in range(p, min(p + per_index, pages)))
+        nxt = f"<a href='/archive/{p // per_index + 1}.html'>ถัดไป</a>" if p + per_index < pages else ""
+        (root / "archive").mkdir(exist_ok=True)
+        (root / "archive" / f"{p // per_index}.html").write_text(
+            f"<html><head><meta charset=utf-8><title>คลังข่าว</title></head><body><ul>{items}</ul>{nxt}</body></html>", "utf-8")
+    for i, name in enumerate(docs):  # every document reachable from a listing page
+        pass
+    listing = "".join(f"<li><a href='/{d}'>เอกสาร {i}</a></li>" for i, d in enumerate(docs))
+    (root / "documents.html").write_text(f"<html><head><meta charset=utf-8><title>เอกสาร</title></head><body><ul>{listing}</ul></body></html>", "utf-8")
+    index = (root / "index.html").read_text("utf-8")
+    (root / "index.html").write_text(index.replace("</ul>", "<li><a href='/archive/0.html'>คลังข่าว</a></li><li><a href='/documents.html'>เอกสาร</a></li></ul>", 1), "utf-8")
+    return kinds
+
+
+def run_measured(cmd: list[str]) -> tuple[float, float, str]:
+    """(seconds, peak RSS MB, stdout) of a child process, RSS sampled every 0.1 s."""
+    start = time.perf_counter()
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT)
+    ps = psutil.Process(proc.pid)
+    peak = 0
+    while proc.poll() is None:
+        try:
+            peak = max(peak, ps.memory_info().rss)
+        except psutil.Error:
+            pass
+        time.sleep(0.1)
+    out, err = proc.communicate()
+    if proc.returncode not in (0, 1):
+        raise SystemExit(f"{cmd[:4]} failed ({proc.returncode}): {err[-2000:]}")
+    return time.perf_counter() - start, peak / 2**20, out
+
+
+def crawl_pair(pages: int, documents: int, scanned: int, tmp: Path) -> dict:
+    root = tmp / f"site{pages}"
+    kinds = big_site(root, pages, documents, scanned)
+    with LocalSite(root) as url:
+        bare_s, bare_rss, bare_out = run_measured([sys.executable, "benchmarks/bare_spider.py", url])
+        out = tmp / f"report{pages}"
+        full_s, full_rss, _ = run_measured([sys.executable, "-m", "oitcheck", "crawl", url, "--year", "2568",
+                                            "--out", str(out), "--no-history", "--no-ocr", "--quiet",
+                                            "--max-pages", str(pages * 3), "--max-depth", "50"])
+    report = json.loads((out / "report.json").read_text("utf-8"))
+    crawl = report["crawl"]
+    bare_n = int(bare_out.strip().splitlines()[-1])
+    full_n = crawl["stats"].get("response_received_count", crawl["pages"] + crawl["documents"])
+    return {
+        "pages_generated": pages, "documents_generated": kinds,
+        "bare": {"responses": bare_n, "seconds": round(bare_s, 2), "per_second": round(bare_n / bare_s, 1), "peak_rss_mb": round(bare_rss)},
+        "full": {"responses": full_n, "seconds": round(full_s, 2), "per_second": round(full_n / full_s, 1), "peak_rss_mb": round(full_rss),
+                 "pages": crawl["pages"], "documents": crawl["by_kind"], "match_seconds": crawl["match_seconds"]},
+    }
+
+
+def extraction_speed(tmp: Path) -> dict:
+    from oitcheck.documents import extract
+    from oitcheck.ocr import OcrEngine
+
+    text = [" ".join(WORDS[(j + k) % len(WORDS)] for k in range(12)) for j in range(35)]
+    samples = {"pdf (text layer, 5 pages)": (make_pdf(text * 5), "a.pdf", 5), "docx": (make_docx(text * 5), "a.docx", 1),
+               "xlsx": (make_xlsx(text * 5), "a.xlsx", 1)}
+    out = {}
+    for name, (data, fname, pages) in samples.items():
+        n = 20
+        t = time.perf_counter()
+        for _ in range(n):
+            extract(data, fname)
+        out[name] = round((time.perf_counter() - t) / n / pages * 1000, 2)
+    engine = OcrEngine(tmp / "ocr")
+    scan = make_scanned_pdf(text[:20])
+    t = time.perf_counter()
+    ex = extract(scan, "s.pdf", ocr=engine)
+    out["scanned pdf, OCR (per page)"] = round((time.perf_counter() - t) / max(ex.ocr_pages, 1) * 1000, 1)
+    t = time.perf_counter()
+    extract(scan, "s.pdf", ocr=engine)
+    out["scanned pdf, OCR cache hit"] = round((time.perf_counter() - t) * 1000, 2)
+    return out
+
+
+def matching_cost() -> list[tuple[int, float]]:
+    from oitcheck.evidence import Document
+    from oitcheck.matching import Matcher
+    from oitcheck.thai import normalize
+
+    m = Matcher(checklists.load(2568))
+    base = normalize(" ".join(WORDS) + " รายงานผลการดำเนินงาน ประจำปีงบประมาณ 2567 ")
+    rows = []
+    for n in (1_000, 2_000, 4_000, 8_000, 16_000):
+        text = (base * (n // len(base) + 1))[:n]
+        doc = Document(url="http://x/a.pdf", kind="pdf", text=text, method="text-layer")
+        reps = 20
+        t = time.perf_counter()
+        for _ in range(reps):
+            m.match(doc)
+        rows.append((n, (time.perf_counter() - t) / reps * 1000))
+    return rows
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--quick", action="store_true")
+    args = ap.parse_args()
+    sizes = [(300, 60, 3)] if args.quick else [(2000, 300, 10), (4000, 600, 20)]
+    with tempfile.TemporaryDirectory(prefix="oitcheck-bench-") as tmp:
+        tmp = Path(tmp)
+        print("== crawl throughput (OCR off; same politeness settings for both) ==")
+        for pages, docs, scanned in sizes:
+            r = crawl_pair(pages, docs, scanned, tmp)
+            b, f = r["bare"], r["full"]
+            print(f"site: {pages} pages + {sum(r['documents_generated'].values())} documents {r['documents_generated']}")
+            print(f"  bare Scrapy     : {b['responses']:>5} responses in {b['seconds']:>6.1f} s = {b['per_second']:>6.1f}/s, peak RSS {b['peak_rss_mb']} MB")
+            print(f"  oitcheck crawl  : {f['responses']:>5} responses in {f['seconds']:>6.1f} s = {f['per_second']:>6.1f}/s, peak RSS {f['peak_rss_mb']} MB")
+            print(f"  ratio full/bare : {f['per_second'] / b['per_second']:.2f}")
+            docs_n = sum(v for k, v in f["documents"].items() if k != "html")
+            print(f"  documents by kind: {f['documents']}; matching {f['match_seconds']:.2f} s in all = "
+                  f"{f['match_seconds'] / max(f['pages'] + docs_n, 1) * 1000:.2f} ms per page or document")
+        print("== extraction, ms per page ==")
+        for k, v in extraction_speed(tmp).items():
+            print(f"  {k:<30} {v}")
+        print("== matching cost against text length (one document, whole 2568 checklist) ==")
+        rows = matching_cost()
+        for n, ms in rows:
+            print(f"  {n:>6} chars: {ms:7.2f} ms  ({ms / n * 1000:.3f} ms per 1k chars)")
+
+
+if __name__ == "__main__":
+    main()
