@@ -31,6 +31,9 @@ if __name__ == "__main__":
     for k in ("ITEM_PIPELINES", "EXTENSIONS", "DOWNLOADER_MIDDLEWARES", "SPIDER_MODULES", "NEWSPIDER_MODULE"):
         settings.pop(k, None)
     settings["LOG_LEVEL"] = "ERROR"
+    # The same budgets as the oitcheck run in benchmarks/run.py (no page cap, depth 50).
+    settings["CLOSESPIDER_PAGECOUNT"] = 0
+    settings["DEPTH_LIMIT"] = 50
     process = CrawlerProcess(settings)
     crawler = process.create_crawler(BareSpider)
     process.crawl(crawler, url=sys.argv[1])

@@ -155,9 +155,10 @@ def matching_cost() -> list[tuple[int, float]]:
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--quick", action="store_true")
+    ap.add_argument("--quick", action="store_true", help="one small site (300 pages), for a smoke run")
+    ap.add_argument("--pages", type=int, nargs="*", help="site sizes to run (default: 2000 4000)")
     args = ap.parse_args()
-    sizes = [(300, 60, 3)] if args.quick else [(2000, 300, 10), (4000, 600, 20)]
+    sizes = [(300, 60, 3)] if args.quick else [(n, n * 3 // 20, n // 200) for n in (args.pages or [2000, 4000])]
     with tempfile.TemporaryDirectory(prefix="oitcheck-bench-") as tmp:
         tmp = Path(tmp)
         print("== crawl throughput (OCR off; same politeness settings for both) ==")

@@ -68,4 +68,8 @@ OITCHECK_MAX_QUERY_VARIANTS = 25  # distinct query strings per path before it is
 OITCHECK_SNAPSHOT_SECONDS = float(os.environ.get("OITCHECK_SNAPSHOT_SECONDS", 10))  # partial report period
 
 REQUEST_FINGERPRINTER_IMPLEMENTATION = "2.7"
+# Scrapy re-parses a callback's source to warn about `return` in generators; its cache is
+# keyed on bound methods that die young, so it re-parsed on most responses (~5% of crawl
+# time, benchmarks/run.py). Our callbacks return nothing.
+WARN_ON_GENERATOR_RETURN_VALUE = False
 FEED_EXPORT_ENCODING = "utf-8"

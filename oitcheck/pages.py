@@ -88,6 +88,7 @@ class Page:
 
 # "O1", "o 12", "O.3", "(O5)": an OIT item code standing alone.
 _CODE = re.compile(r"(?<![a-z0-9])o\s?\.?\s?(\d{1,2})(?![\d.]\d|\d)")
+_MAYBE_CODE = re.compile(r"[oO]\s?\.?\s?\d")  # cheap test before normalising a block's text
 _DROP = ("script", "style", "noscript", "template", "svg")
 _BLOCKS = {"p", "div", "li", "tr", "td", "th", "h1", "h2", "h3", "h4", "h5", "h6", "strong", "b", "span", "dt", "dd", "section"}
 
@@ -138,9 +139,8 @@ def parse_html(text: str, url: str, max_chars: int = 200_000) -> Page:
     host = urlsplit(url).hostname or ""
     for el in root.iter():
         tag = el.tag if isinstance(el.tag, str) else ""
-        if tag in _BLOCKS:
-            own = normalize(el.text or "")
-            code = item_code(own) if own else None
+        if tag in _BLOCKS and el.text and _MAYBE_CODE.search(el.text[:40]):
+            code = item_code(normalize(el.text))
             if code:
                 current_code, container = code, _container(el)
         if tag in ("a", "area", "iframe", "frame"):
@@ -165,7 +165,7 @@ def parse_html(text: str, url: str, max_chars: int = 200_000) -> Page:
                 out_hosts.add(lhost)
             if label:
                 out_texts.append(label[:100])
-        if tag in _BLOCKS and el.tail and item_code(normalize(el.tail)):
+        if tag in _BLOCKS and el.tail and _MAYBE_CODE.search(el.tail[:40]) and item_code(normalize(el.tail)):
             current_code, container = item_code(normalize(el.tail)), _container(el.getparent())
 
     is_index = len(codes_seen) >= 5

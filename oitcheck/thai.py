@@ -16,8 +16,6 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from pythainlp.util import normalize as _pythainlp_normalize
-
 THAI_DIGITS = str.maketrans("๐๑๒๓๔๕๖๗๘๙", "0123456789")
 
 # Zero-width and bidi controls that Word and CMSs scatter through Thai text.
@@ -31,6 +29,12 @@ _AM_DUP = re.compile("\u0e33\u0e32|\u0e4d\u0e32|\u0e32\u0e4d")
 # pdfminer-style loss of NIKHAHIT: "ต าบล" for "ตำบล". SARA AA never starts a Thai word,
 # so a consonant (plus optional tone mark), a space and SARA AA can only be a lost SARA AM.
 _LOST_AM = re.compile("(?<=[\u0e01-\u0e2e])([\u0e48-\u0e4b]?) \u0e32")
+# NIKHAHIT, tone mark, SARA AA ("นํ้า") and SARA AM before its tone mark ("นำ้"): the
+# order Word and OCR produce; Unicode wants tone mark, then SARA AM.
+_NIKHAHIT_TONE_AA = re.compile("\u0e4d([\u0e48-\u0e4b])\u0e32")
+_AM_TONE = re.compile("\u0e33([\u0e48-\u0e4b])")
+# The same vowel or mark typed twice ("ก่่อน"), which fonts draw as one.
+_REPEATED_MARK = re.compile("([\u0e30-\u0e3a\u0e47-\u0e4e])\\1+")
 _SPACES = re.compile(r"[ \t\u00a0\u3000]+")
 _NEWLINES = re.compile(r"\s*\n\s*")
 
@@ -49,6 +53,9 @@ def normalize(text: str, keep_newlines: bool = False) -> str:
 
     NFC only (NFKD would split SARA AM), never rapidfuzz's default_process (it drops
     Thai vowels). Latin letters are lower-cased so "E-Service" matches "e-service".
+    The repairs are those of pythainlp.util.normalize (vowel order, repeated marks) plus
+    the PDF/OCR ones, as a few compiled regexes: this runs on every page and document,
+    and pythainlp's per-vowel passes were the crawl's largest cost (see benchmarks/).
     """
     if not text:
         return ""
@@ -57,9 +64,12 @@ def normalize(text: str, keep_newlines: bool = False) -> str:
     text = thai_digits_to_arabic(text)
     text = _SPACE_BEFORE_MARK.sub("", text)
     text = _LOST_AM.sub("\\1\u0e33", text)
+    text = _NIKHAHIT_TONE_AA.sub("\\1\u0e33", text)
     text = _AM_DUP.sub("\u0e33", text)
     text = _AM_DUP.sub("\u0e33", text)  # "ำาา" style doubles
-    text = _pythainlp_normalize(text)
+    text = _AM_TONE.sub("\\1\u0e33", text)
+    text = _REPEATED_MARK.sub("\\1", text)
+    text = text.replace("\u0e40\u0e40", "\u0e41")  # two SARA E typed for SARA AE: "เเผน" -> "แผน"
     text = text.replace("\u2013", "-").replace("\u2014", "-")
     if keep_newlines:
         text = _NEWLINES.sub("\n", _SPACES.sub(" ", text))

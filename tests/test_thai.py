@@ -12,6 +12,8 @@ from oitcheck.thai import normalize, text_quality, thai_digits_to_arabic
     ("องค์การบริหารส่วนต าบล", "องค์การบริหารส่วนตำบล"),  # lost NIKHAHIT becomes a space
     ("น ้ำประปา", "น้ำประปา"),          # space before a tone mark
     ("ก่่อน", "ก่อน"),                  # doubled tone mark
+    ("เเผนดำเนินงาน", "แผนดำเนินงาน"),    # two SARA E typed for SARA AE
+    ("นำ้ประปา", "น้ำประปา"),            # SARA AM typed before the tone mark
     ("พ.ศ. ๒๕๖๘", "พ.ศ. 2568"),
     ("แผน\u200bดำเนินงาน", "แผนดำเนินงาน"),  # zero-width space from Word
     ("E-Service  ระบบ\n\nออนไลน์", "e-service ระบบ ออนไลน์"),
