@@ -119,7 +119,7 @@ def run_scrapyd(jobs: list[SiteJob], nodes: list[str], extra_settings: dict, pol
         data = r.json()
         if data.get("status") != "ok":
             raise BatchError(f"deploy to {node} failed: {data.get('message', r.text)[:300]}")
-        clients.append(ScrapydClient(node))
+        clients.append(ScrapydClient(node.rstrip("/")))
     pending = {}
     for n, job in enumerate(jobs):
         job.folder.mkdir(parents=True, exist_ok=True)
@@ -134,7 +134,8 @@ def run_scrapyd(jobs: list[SiteJob], nodes: list[str], extra_settings: dict, pol
     while pending and time.monotonic() < deadline:
         time.sleep(poll)
         for jobid, (client, job) in list(pending.items()):
-            if client.status(jobid, "oitcheck").get("currentstate") == "finished":
+            state = client.status(jobid, "oitcheck")
+            if (state.get("currstate") or state.get("currentstate")) == "finished":  # key differs by version
                 status[job.url] = "ok" if finished(job) else "crawl ended without a complete report"
                 del pending[jobid]
     for _, job in pending.values():

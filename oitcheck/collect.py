@@ -34,6 +34,7 @@ class Collector:
         self.leads: dict[str, set[str]] = {}  # url -> codes (from ITA index pages)
         self.lead_pages: set[str] = set()
         self.ok_urls: set[str] = set()
+        self.seen: set[str] = set()
         self.errors: dict[str, dict] = {}  # url -> {url, reason, found_on}
         self.pages = 0
         self.documents = 0
@@ -54,11 +55,13 @@ class Collector:
             self.add_lead(index_code, url, found_on)
 
     def add_document(self, doc: Document) -> list[Candidate]:
-        if doc.kind == "html":
-            self.pages += 1
-        else:
-            self.documents += 1
-        self.by_kind[doc.kind] = self.by_kind.get(doc.kind, 0) + 1
+        if doc.url not in self.seen:  # a nightly priority URL is fetched twice; count it once
+            self.seen.add(doc.url)
+            if doc.kind == "html":
+                self.pages += 1
+            else:
+                self.documents += 1
+            self.by_kind[doc.kind] = self.by_kind.get(doc.kind, 0) + 1
         if not doc.error:
             self.ok_urls.add(doc.url)
         codes = set(doc.index_codes) | self.leads.get(doc.url, set())
@@ -72,8 +75,11 @@ class Collector:
 
     def _keep(self, c: Candidate) -> None:
         bucket = self.candidates[c.code]
-        if any(x.url == c.url for x in bucket):
-            return
+        for n, x in enumerate(bucket):
+            if x.url == c.url:  # the same URL seen again (e.g. with its link text): keep the stronger
+                if _rank(c) > _rank(x) or (c.fiscal_years and not x.fiscal_years):
+                    bucket[n] = c
+                return
         bucket.append(c)
         item = self.checklist.item(c.code)
         limit = KEEP_MONTHLY if item.rules.period == "monthly" else KEEP
@@ -132,6 +138,11 @@ class Collector:
                 "ita_index_pages": sorted(self.lead_pages),
                 "started": self.started, "finished": None if partial else now_iso(),
                 "match_seconds": round(self.match_seconds, 3),
+                # With --cache: bodies downloaded in full vs. confirmed unchanged (304) or fresh in cache.
+                "full_downloads": self.stats.get("httpcache/firsthand", 0) + self.stats.get("httpcache/invalidate", 0)
+                if "httpcache/store" in self.stats or "httpcache/hit" in self.stats else self.stats.get("response_received_count", 0),
+                "revalidated": self.stats.get("httpcache/revalidate", 0),
+                "cache_hits": self.stats.get("httpcache/hit", 0),
                 "stats": self.stats,
             },
             "items": items,

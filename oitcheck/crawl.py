@@ -55,8 +55,26 @@ def overrides_for(opts: CrawlOptions) -> dict:
         over["CONCURRENT_REQUESTS_PER_DOMAIN"] = opts.concurrency
     if opts.progress is not None:
         over["OITCHECK_PROGRESS"] = opts.progress
+    previous = previous_leads(Path(opts.out))
+    if previous:
+        over["OITCHECK_PRIORITY_URLS"] = previous
     over.update(opts.extra)
     return over
+
+
+def previous_leads(out: Path, limit: int = 500) -> list[str]:
+    """Last run's ITA index pages and evidence URLs (same --out folder): checked first, so a
+    nightly run confirms what mattered before it wanders the rest of the site."""
+    import json
+
+    try:
+        report = json.loads((out / "report.json").read_text("utf-8"))
+    except (OSError, ValueError):
+        return []
+    urls = list(report.get("crawl", {}).get("ita_index_pages", []))
+    for item in report.get("items", []):
+        urls.extend(e["url"] for e in item.get("evidence", [])[:2])
+    return list(dict.fromkeys(u for u in urls if isinstance(u, str) and u.startswith(("http://", "https://"))))[:limit]
 
 
 def run_crawls(jobs: list[tuple[str, CrawlOptions]]) -> list[dict | None]:

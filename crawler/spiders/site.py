@@ -58,6 +58,13 @@ class SiteSpider(scrapy.Spider):
     async def start(self):
         yield scrapy.Request(self.start_url, callback=self.parse, errback=self.failed,
                              meta={"anchor": "", "found_on": ""})
+        # Nightly runs: last run's ITA pages and evidence first (OITCHECK_PRIORITY_URLS).
+        for url in self.settings.getlist("OITCHECK_PRIORITY_URLS"):
+            if self._on_site(url):
+                # dont_filter: the normal visit (with its link text) still happens; with
+                # --cache it is a cache hit.
+                yield scrapy.Request(url, callback=self.parse, errback=self.failed, priority=10, dont_filter=True,
+                                     meta={"anchor": "", "found_on": "(last run)"})
 
     # --- downloads ----------------------------------------------------------------------
     def headers_received(self, headers, body_length, request, spider):
