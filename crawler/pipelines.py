@@ -61,8 +61,15 @@ class EvidencePipeline:
         self.collector.stats = _plain_stats(self.crawler.stats.get_stats())
         self.collector.stats["finish_reason"] = reason
         # Budgets ending a crawl are normal; a shutdown (Ctrl-C) or crash leaves it partial.
-        self.write(partial=reason not in ("finished", "closespider_pagecount", "closespider_timeout",
-                                          "closespider_itemcount"))
+        partial = reason not in ("finished", "closespider_pagecount", "closespider_timeout", "closespider_itemcount")
+        self.write(partial=partial)
+        job_dir = self.crawler.settings.get("JOBDIR")
+        if job_dir and not partial:
+            # A finished crawl must not leave its seen-requests behind: tomorrow's run would
+            # find every URL "already seen" and crawl nothing. Interrupted crawls keep it.
+            import shutil
+
+            shutil.rmtree(job_dir, ignore_errors=True)
 
     def write(self, partial: bool) -> None:
         from reports import write_all

@@ -133,3 +133,17 @@ def test_nightly_rerun_uses_the_cache(tmp_path):
     assert second["full_downloads"] < first["full_downloads"] / 4, second["stats"]
     assert second["revalidated"] + second["cache_hits"] > 40  # unchanged: a 304 or a fresh cache entry
     assert [i["status"] for i in runs[0]["items"]] == [i["status"] for i in runs[1]["items"]]
+
+
+def test_job_dir_resumes_and_is_cleared_when_done(tmp_path):
+    c = checklists.load(2568)
+    site = build_site(tmp_path / "site", c, {}, filler_pages=2)
+    job = tmp_path / "job"
+    with LocalSite(site.root) as url:
+        for n in (1, 2):  # the second night must crawl the whole site again
+            out = tmp_path / f"r{n}"
+            p = run_oitcheck("crawl", url, "--year", 2568, "--out", out, "--job-dir", job, "--no-history", "--no-ocr")
+            assert p.returncode == 0, p.stderr
+            report = json.loads((out / "report.json").read_text("utf-8"))
+            assert report["crawl"]["pages"] >= 15  # not zero: nothing left "already seen"
+            assert not (job / "requests.seen").exists()
