@@ -61,8 +61,6 @@ def big_site(root: Path, pages: int, documents: int, scanned: int) -> dict:
         (root / "archive").mkdir(exist_ok=True)
         (root / "archive" / f"{p // per_index}.html").write_text(
             f"<html><head><meta charset=utf-8><title>คลังข่าว</title></head><body><ul>{items}</ul>{nxt}</body></html>", "utf-8")
-    for i, name in enumerate(docs):  # every document reachable from a listing page
-        pass
     listing = "".join(f"<li><a href='/{d}'>เอกสาร {i}</a></li>" for i, d in enumerate(docs))
     (root / "documents.html").write_text(f"<html><head><meta charset=utf-8><title>เอกสาร</title></head><body><ul>{listing}</ul></body></html>", "utf-8")
     index = (root / "index.html").read_text("utf-8")

@@ -209,7 +209,7 @@ def _load(path) -> Checklist:
                 confidence=raw.get("confidence", "single" if data["status"] != "recalled" else "recalled"),
             )
         )
-    for code, sub in subs.items():
+    for code in subs:
         if not any(i.subindicator == code for i in items):
             raise ChecklistError(f"{path.name}, field scoring.subindicators: {code} has no items")
     for ind in (9, 10):

@@ -144,17 +144,14 @@ def run_scrapyd(jobs: list[SiteJob], nodes: list[str], extra_settings: dict, pol
 
 
 def build_egg() -> Path:
+    """This project as the egg Scrapyd runs (setup.py reads pyproject.toml, data included)."""
+    import tempfile
+
     root = Path(__file__).resolve().parent.parent
-    out = Path(tempfile_dir()) / "egg"
+    out = Path(tempfile.mkdtemp(prefix="oitcheck-egg-"))
     subprocess.run([sys.executable, "setup.py", "-q", "bdist_egg", "-d", str(out)], cwd=root, check=True,
                    capture_output=True)
     return sorted(out.glob("*.egg"))[-1]
-
-
-def tempfile_dir() -> str:
-    import tempfile
-
-    return tempfile.mkdtemp(prefix="oitcheck-egg-")
 
 
 def summarize(jobs: list[SiteJob], status: dict[str, str], out: Path) -> list[dict]:

@@ -13,7 +13,7 @@ from datetime import datetime, timezone
 from .evidence import Candidate, Document
 from .matching import Matcher
 from .scoring import score
-from .verdicts import _rank, decide
+from .verdicts import evidence_rank, decide
 
 SCHEMA_VERSION = 1
 KEEP = 12  # candidates kept per item
@@ -77,14 +77,14 @@ class Collector:
         bucket = self.candidates[c.code]
         for n, x in enumerate(bucket):
             if x.url == c.url:  # the same URL seen again (e.g. with its link text): keep the stronger
-                if _rank(c) > _rank(x) or (c.fiscal_years and not x.fiscal_years):
+                if evidence_rank(c) > evidence_rank(x) or (c.fiscal_years and not x.fiscal_years):
                     bucket[n] = c
                 return
         bucket.append(c)
         item = self.checklist.item(c.code)
         limit = KEEP_MONTHLY if item.rules.period == "monthly" else KEEP
         if len(bucket) > limit:
-            bucket.sort(key=_rank, reverse=True)
+            bucket.sort(key=evidence_rank, reverse=True)
             del bucket[limit:]
 
     # --- results ---------------------------------------------------------------------

@@ -68,7 +68,7 @@ def summarize(sites, labels, reports, out) -> int:
     tp = fp = fn = tn = 0
     per_scenario: dict[str, list[int]] = {}
     mistakes = []
-    for (org, y, with_index, _), site, report in zip(sites, labels, reports):
+    for (org, y, _, _), site, report in zip(sites, labels, reports):
         got = {i["code"]: i["status"] == "pass" for i in report["items"]}
         shown = {i["code"]: (i["evidence"][0]["url"].rsplit("/", 1)[-1] + " «" + i["evidence"][0]["matched"] + "»")
                  if i["evidence"] else "" for i in report["items"]}

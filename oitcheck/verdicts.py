@@ -83,7 +83,7 @@ def _unreadable(c: Candidate) -> str:
     return "พบเอกสารแต่อ่านข้อความไม่ได้ / found, but the document's text could not be read"
 
 
-def _rank(c: Candidate):
+def evidence_rank(c: Candidate):
     # Deep links to documents first (what an agency submits in ITAS), then naming strength.
     return (c.kind != "html", c.lead, c.topic, c.where == "label")
 
@@ -95,7 +95,7 @@ def decide(item, candidates: list[Candidate], fiscal_year: int,
     ``broken_leads`` are (url, reason) pairs: links the ITA index page gives for this item
     that could not be fetched.
     """
-    ranked = sorted(candidates, key=_rank, reverse=True)
+    ranked = sorted(candidates, key=evidence_rank, reverse=True)
     checked = [(c, _checks(item, c, fiscal_year)) for c in ranked]
     passing = [c for c, fails in checked if not fails]
     found = any(c.topic >= TOPIC_PASS or (c.lead and c.topic >= TOPIC_PASS_LEAD) for c in ranked) or bool(broken_leads)

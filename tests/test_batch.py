@@ -2,7 +2,6 @@
 interrupted batch that finishes without redoing finished sites."""
 
 import json
-import os
 import socket
 import subprocess
 import sys
