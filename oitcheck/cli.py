@@ -24,6 +24,7 @@ examples:
   oitcheck checklists --year 2568                the items of one year
   oitcheck score verdicts.json --year 2566       scores for a list of verdicts ("what if we publish O12?")
   oitcheck history example.go.th                 the trend of earlier runs
+  oitcheck batch province.csv --parallel 4       many sites (CSV: name,url,year); add --scrapyd URL to scale out
   oitcheck eval                                  accuracy on the labelled test sites
 
 exit codes:

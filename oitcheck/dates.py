@@ -48,6 +48,8 @@ _MONTH_YEAR = re.compile(rf"({_MONTH_ALT})\s*(?:พ\.\s?ศ\.\s*)?{_BE}|({_MONTH
 _FY_PHRASE = re.compile(
     rf"(?:ปี\s?งบประมาณ|งบประมาณ|ปีงบฯ|ประจำปี|ปี|พ\.\s?ศ\.)\s*(?:พ\.\s?ศ\.\s*)?{_BE}(?:\s*-\s*{_BE})?"
 )
+# "ผลการประเมิน ITA ปี 2568" names an assessment, not the document's own fiscal year.
+_ITA_YEAR = re.compile(rf"ita\s*(?:ประจำปี(?:งบประมาณ)?|ปีงบประมาณ|ปี)?\s*(?:พ\.\s?ศ\.\s*)?{_BE}", re.I)
 _ANY_BE = re.compile(rf"(?<!\d){_BE}(?!\d)")
 _SPAN = re.compile(
     rf"({_MONTH_ALT})\s*(?:(?:พ\.\s?ศ\.\s*)?{_BE})?\s*(?:-|ถึง|ถึงเดือน)\s*({_MONTH_ALT})\s*(?:พ\.\s?ศ\.\s*)?{_BE}"
@@ -68,8 +70,13 @@ def fiscal_years_in(text: str) -> list[int]:
     """Fiscal years a document states about itself ("ประจำปีงบประมาณ พ.ศ. 2568"), in order.
 
     Falls back to month-year mentions converted to fiscal years. Returns distinct years,
-    most frequent first.
+    most frequent first. Years of an ITA assessment ("ผลการประเมิน ITA ปี 2568") are not
+    the document's own and are left out.
+
+    >>> fiscal_years_in("การนำผลการประเมิน ita ปี 2568 ไปสู่การพัฒนา มาตรการ ปีงบประมาณ 2569")
+    [2569]
     """
+    text = _ITA_YEAR.sub(" ", text)
     counts: dict[int, int] = {}
     for m in _FY_PHRASE.finditer(text):
         for g in m.groups():

@@ -70,8 +70,8 @@ def summarize(sites, labels, reports, out) -> int:
     mistakes = []
     for (org, y, _, _), site, report in zip(sites, labels, reports):
         got = {i["code"]: i["status"] == "pass" for i in report["items"]}
-        shown = {i["code"]: (i["evidence"][0]["url"].rsplit("/", 1)[-1] + " «" + i["evidence"][0]["matched"] + "»")
-                 if i["evidence"] else "" for i in report["items"]}
+        shown = {i["code"]: ((i["evidence"][0]["url"].rsplit("/", 1)[-1] + " «" + i["evidence"][0]["matched"] + "»")
+                             if i["evidence"] else "no evidence") + " — " + i["reasons"][0] for i in report["items"]}
         for code, want in site.expected.items():
             have = got[code]
             scen = site.scenarios[code]
@@ -85,7 +85,7 @@ def summarize(sites, labels, reports, out) -> int:
                 mistakes.append(f"  false pass: {org} {y} {code} ({scen}) on {shown[code]}")
             elif want:
                 fn += 1
-                mistakes.append(f"  missed:     {org} {y} {code} ({scen})")
+                mistakes.append(f"  missed:     {org} {y} {code} ({scen}): {shown[code]}")
             else:
                 tn += 1
     precision = tp / (tp + fp) if tp + fp else 1.0

@@ -185,7 +185,8 @@ class Matcher:
         item = self.checklist.items[idx]
         if item.rules.evidence == "document" and not doc.is_document and where == "body":
             score *= 0.8
-        label_text = " ".join([doc.title, *doc.anchors[:8], filename_label(doc.url),
+        # A document's title is its first line: count it once, from the text.
+        label_text = " ".join([doc.title if not doc.is_document else "", *doc.anchors[:8], filename_label(doc.url),
                                doc.text[:HEAD_CHARS] if doc.is_document else ""])
         years = fiscal_years_in(label_text)
         year_source = "label" if years else ""

@@ -186,6 +186,10 @@ def build_site(root: Path, checklist, scenarios: dict[str, str], org: str = "อ
     # News (with a hostile title), filler pages, category pages, the ITA index and home.
     # Text that looks like markup (escaped on the page, so it is text to the crawler):
     # every report must show it as text.
+    # It is a genuine news post only where the site publishes news (scenario "good").
+    news_ok = any(scen[it.code] == "good" for it in checklist.items if it.topic == "news")
+    if not news_ok:
+        hostile_title = hostile_title.replace("ข่าวประชาสัมพันธ์", "ประกาศภายใน")
     hostile = b.write("news/hostile.html", _page(html.escape(hostile_title), f"<p>ข่าวทดสอบความปลอดภัยของรายงาน ประจำปีงบประมาณ {th(fy)}</p>"))
     b.news.append(f"<li><a href='{hostile}'>ข่าวด่วน</a></li>")
     for i in range(filler_pages):
@@ -208,7 +212,7 @@ def build_site(root: Path, checklist, scenarios: dict[str, str], org: str = "อ
     b.write("index.html", _page(org, "<ul>" + "".join(menu) + "</ul>" + "".join(b.home_extra)))
     b.write("robots.txt", "User-agent: *\nDisallow: /private/\n")
     expected = {code: EXPECTED[s] for code, s in scen.items()}
-    site = Site(root, checklist.year, scen, expected, hostile_title)
+    site = Site(root, checklist.year, scen, expected, hostile_title)  # as published
     (root / "labels.json").write_text(json.dumps({"year": checklist.year, "fiscal_year": fy, "scenarios": scen,
                                                   "expected": expected}, ensure_ascii=False, indent=1), "utf-8")
     return site
