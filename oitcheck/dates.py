@@ -48,8 +48,15 @@ _MONTH_YEAR = re.compile(rf"({_MONTH_ALT})\s*(?:พ\.\s?ศ\.\s*)?{_BE}|({_MONTH
 _FY_PHRASE = re.compile(
     rf"(?:ปี\s?งบประมาณ|งบประมาณ|ปีงบฯ|ประจำปี|ปี|พ\.\s?ศ\.)\s*(?:พ\.\s?ศ\.\s*)?{_BE}(?:\s*-\s*{_BE})?"
 )
-# "ผลการประเมิน ITA ปี 2568" names an assessment, not the document's own fiscal year.
-_ITA_YEAR = re.compile(rf"ita\s*(?:ประจำปี(?:งบประมาณ)?|ปีงบประมาณ|ปี)?\s*(?:พ\.\s?ศ\.\s*)?{_BE}", re.I)
+# "ผลการประเมิน ITA ประจำปีงบประมาณ 2568" and "ITA ปี 2568" name an assessment, not the
+# document's own fiscal year; "มาตรการยกระดับ ITA ปีงบประมาณ 2569" (no ผลการประเมิน) is the
+# document's own year and stays.
+_ITA_YEAR = re.compile(
+    rf"ผลการประเมิน\S*\s*(?:\(?ita\)?)?\s*(?:ประจำปี(?:งบประมาณ)?|ปีงบประมาณ|ปี)?\s*(?:พ\.\s?ศ\.\s*)?{_BE}"
+    rf"|ita\s*(?:ประจำปี|ปี)(?!\s?งบ)\s*(?:พ\.\s?ศ\.\s*)?{_BE}"
+    rf"|ita\s*(?:พ\.\s?ศ\.\s*)?{_BE}",
+    re.I,
+)
 _ANY_BE = re.compile(rf"(?<!\d){_BE}(?!\d)")
 _SPAN = re.compile(
     rf"({_MONTH_ALT})\s*(?:(?:พ\.\s?ศ\.\s*)?{_BE})?\s*(?:-|ถึง|ถึงเดือน)\s*({_MONTH_ALT})\s*(?:พ\.\s?ศ\.\s*)?{_BE}"
@@ -75,6 +82,10 @@ def fiscal_years_in(text: str) -> list[int]:
 
     >>> fiscal_years_in("การนำผลการประเมิน ita ปี 2568 ไปสู่การพัฒนา มาตรการ ปีงบประมาณ 2569")
     [2569]
+    >>> fiscal_years_in("การนำผลการประเมิน ita ปี 2568 ไปสู่การพัฒนา มาตรการยกระดับ ita ปีงบประมาณ 2569")
+    [2569]
+    >>> fiscal_years_in("ผลการประเมิน ita ประจำปีงบประมาณ พ.ศ. 2568")
+    []
     """
     text = _ITA_YEAR.sub(" ", text)
     counts: dict[int, int] = {}
