@@ -13,6 +13,8 @@ from http.server import SimpleHTTPRequestHandler
 PLANTED = {
     "/files/fake.pdf": "not a PDF: the server sent an HTML page",
     "/files/truncated.pdf": "corrupt PDF",
+    "/files/locked.pdf": "encrypted PDF (password protected)",
+    "/secure.html": "TLS/certificate problem",  # https:// to a port that only speaks plain HTTP
     "/files/bomb.docx": "decompression limit hit",
     "/files/video.mp4": "skipped: media file, not a document",
     "/files/movie": "too large",
@@ -28,6 +30,8 @@ HOSTILE_LINKS = """
 <ul>
 <li><a href="/files/fake.pdf">แผนดำเนินงาน (ไฟล์เสีย)</a></li>
 <li><a href="/files/truncated.pdf">รายงาน (ไฟล์ไม่ครบ)</a></li>
+<li><a href="/files/locked.pdf">งบการเงิน (มีรหัสผ่าน)</a></li>
+<li><a href="https://127.0.0.1:{port}/secure.html">ระบบสมาชิก (https)</a></li>
 <li><a href="/files/bomb.docx">คู่มือ</a></li>
 <li><a href="/files/video.mp4">วิดีโอประชาสัมพันธ์</a></li>
 <li><a href="/files/movie">ภาพยนตร์สั้น</a></li>
@@ -50,6 +54,31 @@ def zip_bomb() -> bytes:
         zf.writestr("[Content_Types].xml", "<Types/>")
         zf.writestr("word/document.xml", b"<w:document>" + b"A" * 300_000_000 + b"</w:document>")
     return buf.getvalue()
+
+
+def locked_pdf() -> bytes:
+    """A PDF whose Standard security handler wants a user password nobody has.
+
+    The objects are left unencrypted: without the key a reader cannot know that, which is all
+    the crawler's error path needs."""
+    objs = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] >>",
+        b"<< /Filter /Standard /V 1 /R 2 /Length 40 /P -44 /O <" + b"11" * 32 + b"> /U <" + b"22" * 32 + b"> >>",
+    ]
+    out = bytearray(b"%PDF-1.4\n")
+    offsets = []
+    for i, body in enumerate(objs, 1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % i + body + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objs) + 1)
+    for off in offsets:
+        out += b"%010d 00000 n \n" % off
+    out += b"trailer\n<< /Size %d /Root 1 0 R /Encrypt 4 0 R /ID [<%s> <%s>] >>\n" % (len(objs) + 1, b"ab" * 16, b"ab" * 16)
+    out += b"startxref\n%d\n%%%%EOF\n" % xref
+    return bytes(out)
 
 
 class HostileHandler(SimpleHTTPRequestHandler):
@@ -75,6 +104,8 @@ class HostileHandler(SimpleHTTPRequestHandler):
         if path == "/files/truncated.pdf":
             data = (self.directory_path() / "files" / "doc_0001.pdf").read_bytes()
             return self._send(200, data[: len(data) // 4], "application/pdf")
+        if path == "/files/locked.pdf":
+            return self._send(200, locked_pdf(), "application/pdf")
         if path == "/files/bomb.docx":
             if HostileHandler.bomb is None:
                 HostileHandler.bomb = zip_bomb()
@@ -118,7 +149,7 @@ class HostileHandler(SimpleHTTPRequestHandler):
         if path == "/huge.html":
             return self._send(200, b"<html><body>" + "ข้อความ ".encode() * 800_000 + b"</body></html>")
         if path == "/hostile.html":
-            return self._send(200, ("<html><head><title>ลิงก์ที่เสีย</title></head><body>" + HOSTILE_LINKS + "</body></html>").encode())
+            return self._send(200, ("<html><head><title>ลิงก์ที่เสีย</title></head><body>" + HOSTILE_LINKS.format(port=self.server.server_port) + "</body></html>").encode())
         return super().do_GET()
 
     def directory_path(self):

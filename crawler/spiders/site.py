@@ -6,6 +6,8 @@ It only fetches and parses; what a URL proves is decided by plain functions
 
 from __future__ import annotations
 
+import re
+
 from urllib.parse import urlsplit
 
 import scrapy
@@ -183,8 +185,10 @@ def describe_failure(failure) -> str:
         if "robots" in text.lower():
             return "forbidden by robots.txt"
         return f"ignored ({text[:80]})"
-    if "SSL" in name or "TLS" in name or "TLS" in text or "certificate" in text.lower():
-        return "TLS/certificate problem"
+    if "SSL" in name or "TLS" in name or "SSL" in text or "TLS" in text or "certificate" in text.lower():
+        # Twisted nests OpenSSL's own words: "('SSL routines', '', 'wrong version number')".
+        detail = re.search(r"'SSL routines', '[^']*', '([^']+)'", text)
+        return "TLS/certificate problem" + (f" ({detail.group(1)})" if detail else "")
     if any(k in name for k in ("ResponseNeverReceived", "ConnectionLost", "ConnectionDone", "ResponseFailed", "Failed")):
         return "connection dropped by the server"
     return f"{name}: {text[:100]}"
