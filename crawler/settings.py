@@ -64,6 +64,7 @@ OITCHECK_OUT = "oit-report"  # report folder
 OITCHECK_OCR = True  # OCR scanned PDFs and images (needs tesseract)
 OITCHECK_OCR_PAGES = 4
 OITCHECK_OCR_SECONDS = 90
+OITCHECK_READER_THREADS = 4  # documents read at once, off the download thread (PDFium calls take turns)
 OITCHECK_PRIORITY_URLS = []  # fetched first (the CLI fills it from the last report in --out)
 OITCHECK_MAX_QUERY_VARIANTS = 25  # distinct query strings per path before it is a trap
 OITCHECK_SNAPSHOT_SECONDS = float(os.environ.get("OITCHECK_SNAPSHOT_SECONDS", 10))  # partial report period

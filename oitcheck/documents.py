@@ -10,11 +10,16 @@ from __future__ import annotations
 
 import io
 import struct
+import threading
 import time
 import zipfile
 from dataclasses import dataclass, field
 
 from .thai import normalize, text_quality
+
+# PDFium is not thread-safe, not even across documents (pypdfium2's docs): every call into
+# it, from any thread, holds this lock. Tesseract runs outside it.
+PDFIUM_LOCK = threading.RLock()
 
 
 @dataclass(frozen=True)
@@ -168,33 +173,18 @@ def _done(kind: str, raw: str, method: str, limits: Limits, **kw) -> Extracted:
 def _pdf(body: bytes, limits: Limits, ocr) -> Extracted:
     import pypdfium2 as pdfium
 
+    with PDFIUM_LOCK:
+        try:
+            pdf = pdfium.PdfDocument(body)
+        except pdfium.PdfiumError as exc:
+            msg = str(exc).lower()
+            if "password" in msg:
+                raise DocumentError("encrypted PDF (password protected)") from exc
+            raise DocumentError("corrupt PDF (cannot be opened)") from exc
     try:
-        pdf = pdfium.PdfDocument(body)
-    except pdfium.PdfiumError as exc:
-        msg = str(exc).lower()
-        if "password" in msg:
-            raise DocumentError("encrypted PDF (password protected)") from exc
-        raise DocumentError("corrupt PDF (cannot be opened)") from exc
-    try:
-        n_pages = len(pdf)
-        started = time.monotonic()
-        parts: list[str] = []
-        size = 0
-        notes = []
-        for i in range(min(n_pages, limits.max_pages)):
-            if time.monotonic() - started > limits.seconds:
-                notes.append(f"stopped after {i} pages: time limit")
-                break
-            page = pdf[i]
-            try:
-                parts.append(page.get_textpage().get_text_range())
-            except pdfium.PdfiumError:
-                parts.append("")
-            size += len(parts[-1])
-            if size > limits.max_chars:
-                break
-        if n_pages > limits.max_pages:
-            notes.append(f"read the first {limits.max_pages} of {n_pages} pages")
+        with PDFIUM_LOCK:
+            n_pages = len(pdf)
+            parts, notes = _pdf_text(pdf, n_pages, limits)
         raw = "\n".join(parts)
         quality, why = text_quality(raw)
         if quality >= 0.5:
@@ -203,7 +193,7 @@ def _pdf(body: bytes, limits: Limits, ocr) -> Extracted:
         if ocr is None:
             return Extracted(kind="pdf", pages=n_pages, quality=quality,
                              error=f"scanned or unreadable PDF ({why}); OCR is off")
-        text, done_pages, ocr_note = ocr.pdf(body, pdf, limits)
+        text, done_pages, ocr_note = ocr.pdf(body, pdf, limits, PDFIUM_LOCK)
         if ocr_note:
             notes.append(ocr_note)
         if not text.strip():
@@ -212,7 +202,37 @@ def _pdf(body: bytes, limits: Limits, ocr) -> Extracted:
         method = "ocr" if quality == 0 else "text-layer+ocr"
         return _done("pdf", text, method, limits, pages=n_pages, ocr_pages=done_pages, notes=notes)
     finally:
-        pdf.close()
+        with PDFIUM_LOCK:
+            pdf.close()
+
+
+def _pdf_text(pdf, n_pages: int, limits: Limits) -> tuple[list[str], list[str]]:
+    """The text layer of the first pages, bounded in pages, characters and seconds."""
+    import pypdfium2 as pdfium
+
+    started = time.monotonic()
+    parts: list[str] = []
+    notes: list[str] = []
+    size = 0
+    for i in range(min(n_pages, limits.max_pages)):
+        if time.monotonic() - started > limits.seconds:
+            notes.append(f"stopped after {i} pages: time limit")
+            break
+        page = pdf[i]
+        try:
+            textpage = page.get_textpage()
+            parts.append(textpage.get_text_range())
+            textpage.close()  # closed here, under the lock, not by a finalizer in another thread
+        except pdfium.PdfiumError:
+            parts.append("")
+        finally:
+            page.close()
+        size += len(parts[-1])
+        if size > limits.max_chars:
+            break
+    if n_pages > limits.max_pages:
+        notes.append(f"read the first {limits.max_pages} of {n_pages} pages")
+    return parts, notes
 
 
 # --- Office Open XML ---------------------------------------------------------------------

@@ -1,9 +1,9 @@
 """Which checklist items a document is about: fuzzy Thai matching with rapidfuzz.
 
 Labels (page title, headings, link text, file name, a document's first lines) are compared
-with every name of every item in one rapidfuzz ``cdist`` call (partial_ratio: the best
-aligned substring, so "แผนการดำเนินงาน ประจำปีงบประมาณ 2569" still matches
-"แผนดำเนินงาน"). Body text is searched exactly and only in a bounded prefix, so the cost of
+with every name of every item by rapidfuzz's partial_ratio (the best aligned substring, so
+"แผนการดำเนินงาน ประจำปีงบประมาณ 2569" still matches "แผนดำเนินงาน"), after a cheap
+character-count bound has ruled out the names that cannot reach the cut-off. Body text is searched exactly and only in a bounded prefix, so the cost of
 a document grows linearly with its text and stops growing at the cap.
 """
 
@@ -13,7 +13,7 @@ import re
 from urllib.parse import unquote, urlsplit
 
 import numpy as np
-from rapidfuzz import fuzz, process
+from rapidfuzz import fuzz
 
 from .dates import fiscal_years_in, month_years, period_of
 from .evidence import Candidate, Document
@@ -22,6 +22,7 @@ from .thai import normalize
 LABEL_MAX = 220  # characters of a label compared
 BODY_MAX = 20_000  # characters of body text searched for names, years and parts
 HEAD_CHARS = 300  # a document's first characters act as its title
+LABEL_CACHE = 4096  # label score columns kept (about 1 KB each)
 STRONG = 85  # partial_ratio at or above which a label names the item
 WEAK_BODY = 0.55  # topic score of a name found only in the body
 
@@ -72,9 +73,10 @@ def link_rule_ok(kind: str | None, doc: Document) -> bool | None:
     return None
 
 
-def head_word(phrase: str) -> str | None:
+def head_word(phrase: str, words=None) -> str | None:
     """The first word of a multi-word Thai name (pythainlp newmm), which names the kind of
-    document: แผน, รายงาน, คู่มือ, ประกาศ ...
+    document: แผน, รายงาน, คู่มือ, ประกาศ ... ``words`` is an optional word Trie (see
+    :func:`words_in`); the default is pythainlp's whole dictionary.
 
     >>> head_word("แผนดำเนินงาน")
     'แผน'
@@ -83,10 +85,38 @@ def head_word(phrase: str) -> str | None:
     """
     from pythainlp.tokenize import word_tokenize
 
-    tokens = [t for t in word_tokenize(phrase, engine="newmm") if t.strip()]
+    tokens = [t for t in word_tokenize(phrase, custom_dict=words, engine="newmm") if t.strip()]
     if len(tokens) < 2 or not ("\u0e00" <= tokens[0][0] <= "\u0e7f") or len(tokens[0]) < 2:
         return None
     return tokens[0]
+
+
+def words_in(phrases: list[str]):
+    """A Trie of the dictionary words that occur in ``phrases``.
+
+    newmm only ever uses dictionary words found in the text it cuts, so this small Trie
+    segments the phrases exactly as the whole dictionary would, and is built in a fraction
+    of the time (the 62,000-word Trie was the largest fixed cost of starting a crawl).
+
+    >>> from pythainlp.tokenize import word_tokenize
+    >>> p = "รายงานผลการดำเนินงานประจำปี"
+    >>> word_tokenize(p, custom_dict=words_in([p])) == word_tokenize(p)
+    True
+    """
+    from pythainlp.corpus import thai_words
+    from pythainlp.util import Trie
+
+    joined = "\n".join(phrases)
+    return Trie([w for w in thai_words() if w in joined])
+
+
+def char_counts(text: str) -> np.ndarray:
+    """How often each character occurs: Thai and ASCII each get a slot, everything else
+    shares the last one (which can only overcount, keeping the bound in Matcher safe)."""
+    codes = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32).astype(np.int64)
+    slot = np.where((codes >= 0x0E00) & (codes < 0x0E80), codes - 0x0E00,
+                    np.where(codes < 127, 128 + codes, 255))
+    return np.bincount(slot, minlength=256).astype(np.int32)
 
 
 class Matcher:
@@ -103,8 +133,41 @@ class Matcher:
                 self.owner.append(idx)
         self._owner = np.array(self.owner)
         self._short = np.array([len(p) < 5 for p in self.phrases])
-        self._head = [head_word(p) for p in self.phrases]
+        words = words_in(self.phrases)
+        self._head = [head_word(p, words) for p in self.phrases]
         self._len_bonus = np.array([len(p) / 1000 for p in self.phrases])
+        self._column: dict[str, np.ndarray] = {}  # label -> its scores against every phrase
+        self._counts = np.stack([char_counts(p) for p in self.phrases])
+        self._lengths = np.array([len(p) for p in self.phrases])
+
+    def _scores(self, labels: list[str]) -> np.ndarray:
+        """partial_ratio (cut at 70) of every phrase (rows) against every label (columns).
+
+        Site-wide labels (menu headings, "ดาวน์โหลด", the agency's name) recur on every
+        page, so their columns are kept in a bounded cache."""
+        new = [lb for lb in labels if lb not in self._column]
+        if new:
+            if len(self._column) + len(new) > LABEL_CACHE:
+                self._column.clear()  # bounded: start again, this document's labels included
+                new = labels
+            for lb in new:
+                self._column[lb] = self._label_column(lb)
+        return np.stack([self._column[lb] for lb in labels], axis=1)
+
+    def _label_column(self, label: str) -> np.ndarray:
+        """One label against every phrase, the same numbers as ``cdist`` gives.
+
+        partial_ratio >= 70 needs the shorter string (m characters) to share at least
+        0.54 m characters with the other (an edge window of k >= 0.54 m characters, with
+        2*LCS/(m+k) >= 0.7); a character-count bound far cheaper than the alignment rules
+        out most phrases, and only the rest are aligned (4x faster on real pages)."""
+        counts = char_counts(label)
+        shared = np.minimum(self._counts, counts).sum(axis=1)
+        maybe = np.nonzero(shared >= 0.5 * np.minimum(self._lengths, len(label)))[0]
+        column = np.zeros(len(self.phrases), dtype=np.float32)
+        for r in maybe.tolist():
+            column[r] = fuzz.partial_ratio(self.phrases[r], label, score_cutoff=70)
+        return column
 
     # --- labels ----------------------------------------------------------------------
     def labels(self, doc: Document) -> list[str]:
@@ -125,7 +188,7 @@ class Matcher:
         labels = self.labels(doc)
         best: dict[int, tuple[float, str, str, str]] = {}  # item -> (score, where, matched, snippet)
         if labels:
-            matrix = process.cdist(self.phrases, labels, scorer=fuzz.partial_ratio, score_cutoff=70, workers=1)
+            matrix = self._scores(labels)
             # A label is what it is: the item whose name fits it best (longest name on ties)
             # keeps its score; others that fit less well, or only by a shorter name contained
             # in the winner's, are marked down ("การมีส่วนร่วม" inside "การมีส่วนร่วมของผู้บริหาร").

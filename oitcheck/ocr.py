@@ -10,6 +10,7 @@ import hashlib
 import json
 import os
 import shutil
+import threading
 import time
 from pathlib import Path
 
@@ -37,6 +38,7 @@ class OcrEngine:
         self.pages_done = 0
         self.seconds = 0.0
         self.cache_hits = 0
+        self._count = threading.Lock()  # the counters are bumped from extraction threads
 
     @classmethod
     def create(cls, cache_dir=None):
@@ -57,12 +59,13 @@ class OcrEngine:
             data = json.loads(key.read_text("utf-8"))
         except (OSError, ValueError):
             return None
-        self.cache_hits += 1
+        with self._count:
+            self.cache_hits += 1
         return data
 
     def _store(self, key: Path, data: dict) -> None:
         key.parent.mkdir(parents=True, exist_ok=True)
-        tmp = key.with_suffix(".tmp")
+        tmp = key.with_suffix(f".{os.getpid()}.{threading.get_ident()}.tmp")  # writers never share a temp file
         tmp.write_text(json.dumps(data, ensure_ascii=False), "utf-8")
         tmp.replace(key)
 
@@ -80,27 +83,38 @@ class OcrEngine:
         except RuntimeError as exc:  # pytesseract raises RuntimeError on its timeout
             raise TimeoutError from exc
         finally:
-            self.seconds += time.monotonic() - started
-            self.pages_done += 1
+            with self._count:
+                self.seconds += time.monotonic() - started
+                self.pages_done += 1
 
-    def pdf(self, body: bytes, pdf, limits) -> tuple[str, int, str]:
-        """OCR the first pages of an opened pypdfium2 document: (text, pages, note)."""
+    def pdf(self, body: bytes, pdf, limits, pdfium_lock) -> tuple[str, int, str]:
+        """OCR the first pages of an opened pypdfium2 document: (text, pages, note).
+
+        Pages are rendered holding ``pdfium_lock`` (PDFium is not thread-safe); tesseract
+        runs without it, so other documents are read meanwhile."""
         key = self._key(body, limits)
         hit = self._cached(key)
         if hit is not None:
             return hit["text"], hit["pages"], hit.get("note", "")
         deadline = time.monotonic() + limits.ocr_seconds
         texts, note = [], ""
-        n = min(len(pdf), limits.ocr_pages)
+        with pdfium_lock:
+            n_all = len(pdf)
+        n = min(n_all, limits.ocr_pages)
         for i in range(n):
-            image = pdf[i].render(scale=limits.ocr_dpi / 72).to_pil()
+            with pdfium_lock:
+                page = pdf[i]
+                bitmap = page.render(scale=limits.ocr_dpi / 72)
+                image = bitmap.to_pil().copy()  # to_pil shares the bitmap's buffer
+                bitmap.close()
+                page.close()
             try:
                 texts.append(self._run(image, deadline))
             except TimeoutError:
                 note = f"OCR stopped after {i} pages: time limit"
                 break
-        if not note and len(pdf) > n:
-            note = f"OCR read the first {n} of {len(pdf)} pages"
+        if not note and n_all > n:
+            note = f"OCR read the first {n} of {n_all} pages"
         self._store(key, {"text": "\n".join(texts), "pages": len(texts), "note": note})
         return "\n".join(texts), len(texts), note
 

@@ -64,11 +64,15 @@ def decode_html(body: bytes, header: str | None = None) -> tuple[str, str, bool]
     return body.decode("utf-8", errors="replace"), "utf-8", True
 
 
+_LATIN_HIGH = re.compile("[\u00a1-\u00fb]")
+_THAI_CHAR = re.compile("[\u0e00-\u0e7f]")
+
+
 def _looks_like_thai_mojibake(text: str) -> bool:
-    # cp874 Thai read as Latin-1/cp1252 becomes runs of U+00A1..U+00FB.
-    high = sum(1 for c in text if "\u00a1" <= c <= "\u00fb")
-    thai = sum(1 for c in text if "\u0e00" <= c <= "\u0e7f")
-    return high > 20 and high > 4 * thai
+    # cp874 Thai read as Latin-1/cp1252 becomes runs of U+00A1..U+00FB. (Counted with
+    # regexes: a per-character Python loop was a tenth of the crawl's own CPU time.)
+    high = len(_LATIN_HIGH.findall(text))
+    return high > 20 and high > 4 * len(_THAI_CHAR.findall(text))
 
 
 @dataclass

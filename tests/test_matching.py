@@ -61,3 +61,33 @@ def test_stale_year_is_explained():
 def test_filename_and_head_word():
     assert filename_label("http://x/%E0%B8%AA%E0%B8%82%E0%B8%A3_1-2568.pdf") == "สขร 1 2568"
     assert head_word("รายงานผลการดำเนินงาน") == "รายงาน"
+
+
+def test_label_cache_is_bounded_and_changes_nothing(monkeypatch):
+    import oitcheck.matching as matching
+
+    monkeypatch.setattr(matching, "LABEL_CACHE", 8)
+    cached, fresh = Matcher(C), Matcher(C)
+    titles = [f"แผนการดำเนินงาน ประจำปีงบประมาณ 2568 ฉบับที่ {i}" for i in range(20)]
+    for i, t in enumerate(titles + titles):  # the second pass meets every label again
+        d = doc(t, "อบต.หนองบัว", headings=["หน้าหลัก", "องค์การบริหารส่วนตำบลหนองบัว"])
+        fresh._column.clear()
+        assert cached.match(d) == fresh.match(d), i
+        assert len(cached._column) <= 8
+
+
+def test_character_bound_gives_the_same_scores_as_cdist():
+    # The bound in Matcher._label_column may only skip work, never change a score.
+    import numpy as np
+    from rapidfuzz import fuzz, process
+
+    labels = ["หน้าหลัก", "b1451", "ข่าวกิจกรรม 1451", "โครงสร้างองค์กร", "แผนภูมิโครงสร้าง",
+              "คู่มือประชาชน", "สถิติการให้บริการประชาชน", "e-service ระบบบริการออนไลน์", "q&a ถาม-ตอบ"]
+    for year in checklists.years():
+        c = checklists.load(year)
+        labels += [normalize(it.title) for it in c.items]
+    for year in checklists.years():
+        m = Matcher(checklists.load(year))
+        expected = process.cdist(m.phrases, labels, scorer=fuzz.partial_ratio, score_cutoff=70)
+        got = np.stack([m._label_column(lb) for lb in labels], axis=1)
+        assert np.array_equal(got, expected), year

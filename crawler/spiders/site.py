@@ -7,12 +7,14 @@ It only fetches and parses; what a URL proves is decided by plain functions
 from __future__ import annotations
 
 import re
-
 from urllib.parse import urlsplit
 
 import scrapy
 from scrapy import signals
 from scrapy.exceptions import StopDownload
+from scrapy.utils.defer import deferred_to_future
+from twisted.internet.defer import DeferredSemaphore
+from twisted.internet.threads import deferToThread
 from twisted.internet.error import DNSLookupError, TCPTimedOutError, TimeoutError as TxTimeout
 from twisted.internet.error import ConnectionRefusedError as TxRefused
 
@@ -54,6 +56,7 @@ class SiteSpider(scrapy.Spider):
         spider.limits = Limits(ocr_pages=s.getint("OITCHECK_OCR_PAGES"), ocr_seconds=s.getfloat("OITCHECK_OCR_SECONDS"))
         spider.ocr = OcrEngine.create(s.get("OITCHECK_OCR_CACHE")) if s.getbool("OITCHECK_OCR") else None
         spider.traps = TrapGuard(max_query_variants=s.getint("OITCHECK_MAX_QUERY_VARIANTS"))
+        spider.readers = DeferredSemaphore(s.getint("OITCHECK_READER_THREADS"))
         crawler.signals.connect(spider.headers_received, signal=signals.headers_received)
         return spider
 
@@ -75,19 +78,20 @@ class SiteSpider(scrapy.Spider):
             raise StopDownload(fail=True)
 
     # --- callbacks ----------------------------------------------------------------------
-    def parse(self, response):
+    async def parse(self, response):
         meta = response.meta
         body = response.body
         kind = sniff(body)
         ctype = response.headers.get(b"Content-Type", b"").decode("latin-1")
         claimed = kind_from_name(response.url)
-        if kind == "html" and (claimed is None or claimed == "text"):
-            yield from self._page(response, body, ctype)
+        if (kind == "html" and (claimed is None or claimed == "text")) or (
+                kind == "unknown" and claimed is None and "html" in ctype.lower()):
+            for out in self._page(response, body, ctype):
+                yield out
             return
-        if kind == "unknown" and claimed is None and "html" in ctype.lower():
-            yield from self._page(response, body, ctype)
-            return
-        ex = extract(body, response.url, self.limits, self.ocr)
+        # Documents are read in a worker thread: a PDF's text layer, a spreadsheet or an
+        # OCR'd scan (seconds to minutes) must not stall the downloads of the whole crawl.
+        ex = await deferred_to_future(self.readers.run(deferToThread, extract, body, response.url, self.limits, self.ocr))
         doc = Document(
             url=response.url, kind=ex.kind, title=ex.title, anchors=[meta.get("anchor", "")] if meta.get("anchor") else [],
             found_on=meta.get("found_on", ""), text=ex.text, method=ex.method if ex.ok else "failed", error=ex.error,
