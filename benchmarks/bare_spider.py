@@ -38,4 +38,5 @@ if __name__ == "__main__":
     crawler = process.create_crawler(BareSpider)
     process.crawl(crawler, url=sys.argv[1])
     process.start()
-    print(crawler.stats.get_value("response_received_count", 0))
+    # responses, then seconds from the engine's start to its stop (start-up excluded)
+    print(crawler.stats.get_value("response_received_count", 0), crawler.stats.get_value("elapsed_time_seconds", 0))
