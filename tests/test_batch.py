@@ -128,6 +128,8 @@ def test_nightly_rerun_uses_the_cache(tmp_path):
             assert p.returncode == 0, p.stderr
             runs.append(json.loads((out / "report.json").read_text("utf-8")))
     first, second = (r["crawl"] for r in runs)
+    print(f"nightly: full downloads {first['full_downloads']} then {second['full_downloads']}; second night "
+          f"revalidated {second['revalidated']}, cache hits {second['cache_hits']}")
     assert first["full_downloads"] > 40
     assert second["full_downloads"] < first["full_downloads"] / 4, second["stats"]
     assert second["revalidated"] + second["cache_hits"] > 40  # unchanged: a 304 or a fresh cache entry
