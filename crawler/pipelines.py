@@ -4,6 +4,7 @@ report is written at the end, and a partial one every few seconds on the way."""
 from __future__ import annotations
 
 import logging
+import gc
 import time
 from pathlib import Path
 
@@ -41,6 +42,10 @@ class EvidencePipeline:
         self.collector = Collector(checklist, getattr(spider, "start_url", ""))
         self.crawler.oit_collector = self.collector  # the CLI and the progress line read it
         self.out.mkdir(parents=True, exist_ok=True)
+        # Everything loaded so far (libraries, the checklist, the Thai dictionary) lives as long
+        # as the crawl: keep it out of the garbage collector's full passes.
+        gc.collect()
+        gc.freeze()
 
     def process_item(self, item, spider=None):
         c = self.collector

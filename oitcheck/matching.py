@@ -13,7 +13,7 @@ import re
 from urllib.parse import unquote, urlsplit
 
 import numpy as np
-from rapidfuzz import fuzz, process
+from rapidfuzz import fuzz
 
 from .dates import fiscal_years_in, month_years, period_of
 from .evidence import Candidate, Document
@@ -164,8 +164,6 @@ class Matcher:
         counts = char_counts(label)
         shared = np.minimum(self._counts, counts).sum(axis=1)
         maybe = np.nonzero(shared >= 0.53 * np.minimum(self._lengths, len(label)))[0]
-        if len(maybe) > len(self.phrases) // 3:  # a long label shares letters with most names
-            return process.cdist(self.phrases, [label], scorer=fuzz.partial_ratio, score_cutoff=70)[:, 0]
         column = np.zeros(len(self.phrases), dtype=np.float32)
         for r in maybe.tolist():
             column[r] = fuzz.partial_ratio(self.phrases[r], label, score_cutoff=70)
