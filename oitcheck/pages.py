@@ -12,7 +12,7 @@ import lxml.html
 from lxml import etree
 
 from .evidence import Document
-from .thai import normalize, thai_ratio
+from .thai import count_thai, normalize, thai_ratio
 
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset=["']?\s*([a-zA-Z0-9_\-]+)""", re.I)
 _THAI_ALIASES = {"tis-620", "tis620", "iso-8859-11", "windows-874", "cp874", "x-windows-874"}
@@ -65,14 +65,13 @@ def decode_html(body: bytes, header: str | None = None) -> tuple[str, str, bool]
 
 
 _LATIN_HIGH = re.compile("[\u00a1-\u00fb]")
-_THAI_CHAR = re.compile("[\u0e00-\u0e7f]")
 
 
 def _looks_like_thai_mojibake(text: str) -> bool:
     # cp874 Thai read as Latin-1/cp1252 becomes runs of U+00A1..U+00FB. (Counted with
     # regexes: a per-character Python loop was a tenth of the crawl's own CPU time.)
     high = len(_LATIN_HIGH.findall(text))
-    return high > 20 and high > 4 * len(_THAI_CHAR.findall(text))
+    return high > 20 and high > 4 * count_thai(text)
 
 
 @dataclass

@@ -84,11 +84,27 @@ def thai_ratio(text: str) -> float:
     >>> thai_ratio("แผนงาน plan")
     0.6
     """
-    letters = [c for c in text if c.isalpha() or "\u0e00" <= c <= "\u0e7f"]
+    thai = count_thai(text)
+    # Every character of the Thai block counts as a letter (marks too); elsewhere, isalpha.
+    letters = thai + sum(map(str.isalpha, THAI_CHAR.sub("", text)))
     if not letters:
         return 0.0
-    thai = sum(1 for c in letters if "\u0e00" <= c <= "\u0e7f")
-    return round(thai / len(letters), 4)
+    return round(thai / letters, 4)
+
+
+THAI_CHAR = re.compile("[\u0e00-\u0e7f]")
+
+
+def count_thai(text: str) -> int:
+    """Characters of the Thai block (letters, vowels, marks, digits).
+
+    Counted by a regex: a Python loop over every character of every page was a visible
+    share of a crawl's CPU time.
+
+    >>> count_thai("แผนงาน plan ๒๕๖๘")
+    10
+    """
+    return len(THAI_CHAR.findall(text))
 
 
 _PRIVATE_USE = re.compile("[\ue000-\uf8ff]")
