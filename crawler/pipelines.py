@@ -3,8 +3,8 @@ report is written at the end, and a partial one every few seconds on the way."""
 
 from __future__ import annotations
 
-import logging
 import gc
+import logging
 import time
 from pathlib import Path
 

@@ -218,11 +218,14 @@ def _pdf_text(pdf, n_pages: int, limits: Limits) -> tuple[list[str], list[str]]:
         if time.monotonic() - started > limits.seconds:
             notes.append(f"stopped after {i} pages: time limit")
             break
+        # Handles are closed here, under the lock, never by a finalizer in another thread.
         page = pdf[i]
         try:
             textpage = page.get_textpage()
-            parts.append(textpage.get_text_range())
-            textpage.close()  # closed here, under the lock, not by a finalizer in another thread
+            try:
+                parts.append(textpage.get_text_range())
+            finally:
+                textpage.close()
         except pdfium.PdfiumError:
             parts.append("")
         finally:

@@ -3,8 +3,9 @@
 Labels (page title, headings, link text, file name, a document's first lines) are compared
 with every name of every item by rapidfuzz's partial_ratio (the best aligned substring, so
 "แผนการดำเนินงาน ประจำปีงบประมาณ 2569" still matches "แผนดำเนินงาน"), after a cheap
-character-count bound has ruled out the names that cannot reach the cut-off. Body text is searched exactly and only in a bounded prefix, so the cost of
-a document grows linearly with its text and stops growing at the cap.
+character-count bound has ruled out the names that cannot reach the cut-off. Body text is
+searched exactly and only in a bounded prefix, so the cost of a document grows linearly
+with its text and stops growing at the cap.
 """
 
 from __future__ import annotations
@@ -158,9 +159,9 @@ class Matcher:
         """One label against every phrase, the same numbers as ``cdist`` gives.
 
         partial_ratio >= 70 needs the shorter string (m characters) to share at least
-        0.54 m characters with the other (an edge window of k >= 0.54 m characters, with
-        2*LCS/(m+k) >= 0.7); a character-count bound far cheaper than the alignment rules
-        out most phrases, and only the rest are aligned (4x faster on real pages)."""
+        0.538 m characters with the other (an edge window of k >= 0.538 m characters, with
+        2*LCS/(m+k) >= 0.7); 0.53 leaves room for rounding. This count rules out most
+        names before any alignment (about 1.5x faster than cdist on the benchmark's pages)."""
         counts = char_counts(label)
         shared = np.minimum(self._counts, counts).sum(axis=1)
         maybe = np.nonzero(shared >= 0.53 * np.minimum(self._lengths, len(label)))[0]

@@ -102,12 +102,16 @@ class OcrEngine:
             n_all = len(pdf)
         n = min(n_all, limits.ocr_pages)
         for i in range(n):
-            with pdfium_lock:
+            with pdfium_lock:  # handles closed here, not by a finalizer in another thread
                 page = pdf[i]
-                bitmap = page.render(scale=limits.ocr_dpi / 72)
-                image = bitmap.to_pil().copy()  # to_pil shares the bitmap's buffer
-                bitmap.close()
-                page.close()
+                try:
+                    bitmap = page.render(scale=limits.ocr_dpi / 72)
+                    try:
+                        image = bitmap.to_pil().copy()  # to_pil shares the bitmap's buffer
+                    finally:
+                        bitmap.close()
+                finally:
+                    page.close()
             try:
                 texts.append(self._run(image, deadline))
             except TimeoutError:
