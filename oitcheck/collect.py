@@ -7,13 +7,16 @@ partial report.json every few seconds, so a crash or Ctrl-C leaves a readable re
 
 from __future__ import annotations
 
+import logging
 import time
 from datetime import datetime, timezone
 
 from .evidence import Candidate, Document
 from .matching import Matcher
 from .scoring import score
-from .verdicts import evidence_rank, decide
+from .verdicts import Verdict, decide, evidence_rank
+
+log = logging.getLogger(__name__)
 
 SCHEMA_VERSION = 1
 KEEP = 12  # candidates kept per item
@@ -105,7 +108,13 @@ class Collector:
                 elif url in self.ok_urls and url not in have:
                     cands.append(Candidate(code=item.code, url=url, found_on="", kind="html", method="html",
                                            topic=0.0, where="index", matched="", snippet="", lead=True))
-            out.append(decide(item, cands, self.fiscal_year, broken))
+            try:
+                out.append(decide(item, cands, self.fiscal_year, broken))
+            except Exception as exc:  # one item's failure is that item's error, never the report's
+                log.exception("deciding %s failed", item.code)
+                out.append(Verdict(item.code, "fail", False, 0.0,
+                                   [f"ตัดสินข้อนี้ไม่ได้เพราะข้อผิดพลาดของเครื่องมือ / the tool failed on this item "
+                                    f"({type(exc).__name__}: {exc})"], error=f"{type(exc).__name__}: {exc}"))
         return out
 
     def report(self, partial: bool = False) -> dict:
@@ -118,7 +127,7 @@ class Collector:
             items.append({
                 "code": item.code, "title": item.title, "indicator": item.indicator,
                 "subindicator": item.subindicator, "subindicator_title": item.subindicator_title,
-                "status": v.status, "found": v.found, "confidence": v.confidence, "reasons": v.reasons,
+                "status": v.status, "found": v.found, "error": v.error, "confidence": v.confidence, "reasons": v.reasons,
                 "publish": item.publish,
                 "evidence": [{
                     "url": c.url, "found_on": c.found_on, "kind": c.kind, "snippet": c.snippet,

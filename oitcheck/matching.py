@@ -269,7 +269,8 @@ class Matcher:
             code=item.code, url=doc.url, found_on=doc.found_on, kind=doc.kind, method=doc.method,
             topic=round(score, 3), where=where, matched=matched, snippet=snippet[:300],
             fiscal_years=years[:4], year_source=year_source,
-            year_from_ocr=doc.method.endswith("ocr") and year_source != "label",
+            # Only a year read from OCR'd text is uncertain; no year at all is not an OCR year.
+            year_from_ocr=doc.method.endswith("ocr") and year_source == "text",
             period=period, months=sorted(set(months))[:24], parts_missing=missing,
             link_ok=link_rule_ok(item.rules.link_kind, doc), lead=lead, error=doc.error,
         )

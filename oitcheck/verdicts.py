@@ -24,6 +24,7 @@ class Verdict:
     confidence: float
     reasons: list[str] = field(default_factory=list)
     evidence: list[Candidate] = field(default_factory=list)
+    error: str | None = None  # the tool failed while deciding this item
 
 
 def expected_years(rule: str, fiscal_year: int) -> set[int] | None:
@@ -113,7 +114,7 @@ def decide(item, candidates: list[Candidate], fiscal_year: int,
         best = passing[0]
         conf = min(1.0, best.topic) * (0.85 if best.year_from_ocr else 1.0)
         reasons = ["พบ / found"]
-        if best.year_from_ocr:
+        if best.year_from_ocr and best.fiscal_years:
             reasons.append(f"ปี {best.fiscal_years[0]} อ่านจาก OCR ควรตรวจด้วยตา / year {best.fiscal_years[0]} was read by OCR: check it by eye")
         return Verdict(item.code, "pass", True, round(conf, 2), reasons, passing[:MAX_EVIDENCE])
 
