@@ -8,8 +8,7 @@ import re
 from dataclasses import dataclass, field
 from urllib.parse import urljoin, urlsplit
 
-import lxml.html
-from lxml import etree
+from selectolax.lexbor import LexborHTMLParser
 
 from .evidence import Document
 from .thai import count_thai, normalize, thai_ratio
@@ -94,6 +93,12 @@ _CODE = re.compile(r"(?<![a-z0-9])o\s?\.?\s?(\d{1,2})(?![\d.]\d|\d)")
 _MAYBE_CODE = re.compile(r"[oO]\s?\.?\s?\d")  # cheap test before normalising a block's text
 _DROP = ("script", "style", "noscript", "template", "svg")
 _BLOCKS = {"p", "div", "li", "tr", "td", "th", "h1", "h2", "h3", "h4", "h5", "h6", "strong", "b", "span", "dt", "dd", "section"}
+# Elements that start a new line of text: a line is then one block of the page.
+_LINE_BREAKS = {"p", "div", "li", "tr", "td", "th", "h1", "h2", "h3", "h4", "h5", "h6", "br", "dt", "dd", "section",
+                "article", "header", "footer", "nav", "aside", "ul", "ol", "table", "form", "main", "blockquote", "hr"}
+_CONTAINERS = {"table", "ul", "ol", "dl", "section", "article", "main", "body"}
+# Where a link's target is: <a>/<area> href, frames and embedded documents.
+_LINK_ATTR = {"a": "href", "area": "href", "iframe": "src", "frame": "src", "embed": "src", "object": "data"}
 
 
 def item_code(text: str) -> str | None:
@@ -108,74 +113,101 @@ def item_code(text: str) -> str | None:
     return f"O{int(m.group(1))}" if m else None
 
 
-def _container(el):
-    for anc in el.iterancestors():
-        if anc.tag in ("table", "ul", "ol", "dl", "section", "article", "main", "body"):
-            return anc
+def _container(node):
+    """The nearest list/table-like ancestor of ``node`` (itself excluded)."""
+    anc = node.parent
+    while anc is not None:
+        if anc.tag in _CONTAINERS:
+            return anc.mem_id
+        anc = anc.parent
     return None
 
 
-def _inside(el, container) -> bool:
-    return any(anc is container for anc in el.iterancestors())
+def _inside(node, container: int) -> bool:
+    anc = node.parent
+    while anc is not None:
+        if anc.mem_id == container:
+            return True
+        anc = anc.parent
+    return False
 
 
 def parse_html(text: str, url: str, max_chars: int = 200_000) -> Page:
-    """Parse a decoded page into a Document and its links (resolved, fragments removed)."""
-    try:
-        root = lxml.html.document_fromstring(text or "<html></html>")
-    except (etree.ParserError, ValueError):
-        root = lxml.html.document_fromstring("<html><body></body></html>")
-    for bad in root.xpath("|".join(f"//{t}" for t in _DROP)):
-        bad.drop_tree()
+    """Parse a decoded page into a Document and its links (resolved, fragments removed).
+
+    Parsed as browsers parse (HTML5, lexbor): a stray ``</html>``, a whole second document
+    pulled in by a server-side include, or unclosed tags do not end the page; links, text,
+    frames and iframes after them are found.
+    """
+    tree = LexborHTMLParser(text or "<html></html>")
+    tree.strip_tags(list(_DROP))
+    root = tree.root
     base = url
-    base_el = root.find(".//base[@href]")
+    base_el = tree.css_first("base[href]")
     if base_el is not None:
-        base = urljoin(url, base_el.get("href"))
+        base = urljoin(url, (base_el.attributes.get("href") or "").strip())
 
-    title = normalize(" ".join(root.xpath("//title//text()")))[:300]
-    headings = [normalize(h.text_content())[:300] for h in root.xpath("//h1|//h2|//h3")][:20]
-    body_text = normalize(root.text_content()[: max_chars * 2], keep_newlines=False)[:max_chars]
-
+    title_el = next((t for t in tree.css("title") if t.text(strip=True)), None)
+    title = normalize(title_el.text())[:300] if title_el is not None else ""
+    headings: list[str] = []
+    pieces: list[str] = []
+    size = 0
     links, current_code, codes_seen = [], None, set()
     container = None  # the list/table where current_code was announced; it ends there
     out_hosts, out_texts = set(), []
     host = urlsplit(url).hostname or ""
-    for el in root.iter():
-        tag = el.tag if isinstance(el.tag, str) else ""
-        if tag in _BLOCKS and el.text and _MAYBE_CODE.search(el.text[:40]):
-            code = item_code(normalize(el.text))
-            if code:
-                current_code, container = code, _container(el)
-        if tag in ("a", "area", "iframe", "frame"):
-            href = el.get("href") if tag in ("a", "area") else el.get("src")
-            if not href or href.startswith(("javascript:", "mailto:", "tel:", "#", "data:")):
-                continue
-            absolute = urljoin(base, href.strip()).split("#", 1)[0]
-            if not absolute.startswith(("http://", "https://")):
-                continue
-            label = normalize(el.text_content() if tag == "a" else "") or normalize(el.get("title") or el.get("alt") or "")
-            if not label and tag == "a":
-                img = el.find(".//img")
-                if img is not None:
-                    label = normalize(img.get("alt") or img.get("title") or "")
-            inherited = current_code if container is not None and _inside(el, container) else None
-            code = item_code(label) or inherited
-            if code:
-                codes_seen.add(code)
-            links.append(Link(absolute, label[:200], code, tag if tag != "area" else "a"))
-            lhost = urlsplit(absolute).hostname or ""
-            if lhost and lhost != host and not lhost.endswith("." + host):
-                out_hosts.add(lhost)
-            if label:
-                out_texts.append(label[:100])
-        if tag in _BLOCKS and el.tail and _MAYBE_CODE.search(el.tail[:40]) and item_code(normalize(el.tail)):
-            current_code, container = item_code(normalize(el.tail)), _container(el.getparent())
+    for node in (root.traverse(include_text=True) if root is not None else ()):
+        tag = node.tag
+        if tag == "-text":
+            raw = node.text_content or ""
+            if size < max_chars * 2:
+                pieces.append(raw)
+                size += len(raw)
+            parent = node.parent
+            if parent is not None and parent.tag in _BLOCKS and _MAYBE_CODE.search(raw[:40]):
+                code = item_code(normalize(raw))
+                if code:
+                    current_code, container = code, _container(parent)
+            continue
+        if tag in _LINE_BREAKS:
+            pieces.append("\n")
+        if tag in ("h1", "h2", "h3") and len(headings) < 20:
+            h = normalize(node.text())[:300]
+            if h:
+                headings.append(h)
+        attr = _LINK_ATTR.get(tag)
+        if attr is None:
+            continue
+        href = (node.attributes.get(attr) or "").strip()
+        if not href or href.startswith(("javascript:", "mailto:", "tel:", "#", "data:")):
+            continue
+        absolute = urljoin(base, href).split("#", 1)[0]
+        if not absolute.startswith(("http://", "https://")):
+            continue
+        attrs = node.attributes
+        label = normalize(node.text() if tag == "a" else "") or normalize(attrs.get("title") or attrs.get("alt") or "")
+        if not label and tag == "a":
+            img = node.css_first("img")
+            if img is not None:
+                label = normalize(img.attributes.get("alt") or img.attributes.get("title") or "")
+        inherited = current_code if container is not None and _inside(node, container) else None
+        code = item_code(label) or inherited
+        if code:
+            codes_seen.add(code)
+        links.append(Link(absolute, label[:200], code, "a" if tag in ("a", "area") else tag))
+        lhost = urlsplit(absolute).hostname or ""
+        if lhost and lhost != host and not lhost.endswith("." + host):
+            out_hosts.add(lhost)
+        if label:
+            out_texts.append(label[:100])
+    body_text = normalize("".join(pieces)[: max_chars * 2], keep_newlines=False)[:max_chars]
 
     is_index = len(codes_seen) >= 5
     if not is_index:
         for link in links:
             link.code = None
-    has_form = bool(root.xpath("//form[.//textarea or .//input[@type='text' or @type='email' or not(@type)]]"))
+    has_form = any(f.css_first("textarea, input[type=text], input[type=email], input:not([type])") is not None
+                   for f in tree.css("form"))
     doc = Document(url=url, kind="html", title=title, headings=headings, text=body_text, method="html",
                    out_hosts=sorted(out_hosts)[:50], out_texts=out_texts[:300], has_form=has_form)
     doc.is_ita_index = is_index
