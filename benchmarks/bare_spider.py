@@ -7,7 +7,7 @@ import scrapy
 from scrapy.crawler import CrawlerProcess
 from scrapy.linkextractors import LinkExtractor
 
-import crawler.settings as ours
+import oitcheck.crawler.settings as ours
 
 
 class BareSpider(scrapy.Spider):

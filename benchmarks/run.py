@@ -25,10 +25,10 @@ import psutil
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-import checklists  # noqa: E402
-from oitcheck.docmaker import make_docx, make_pdf, make_scanned_pdf, make_xlsx  # noqa: E402
-from oitcheck.serve import LocalSite  # noqa: E402
-from oitcheck.sitegen import build_site  # noqa: E402
+from oitcheck import checklist as checklists  # noqa: E402
+from oitcheck.demo.docmaker import make_docx, make_pdf, make_scanned_pdf, make_xlsx  # noqa: E402
+from oitcheck.demo.serve import LocalSite  # noqa: E402
+from oitcheck.demo.sitegen import build_site  # noqa: E402
 
 WORDS = "การพัฒนา ชุมชน ถนน ประปา โครงการ งบประมาณ ประชาชน ตำบล หมู่บ้าน กิจกรรม ".split()
 

@@ -8,10 +8,10 @@ import logging
 import time
 from pathlib import Path
 
-import checklists
+from oitcheck import checklist as checklists
 from scrapy import signals
 
-from crawler.items import CrawlError, IndexLead
+from oitcheck.crawler.items import CrawlError, IndexLead
 from oitcheck.collect import Collector
 from oitcheck.evidence import Document
 
@@ -77,13 +77,13 @@ class EvidencePipeline:
             shutil.rmtree(job_dir, ignore_errors=True)
 
     def write(self, partial: bool) -> None:
-        from reports import write_all
+        from oitcheck.reports import write_all
 
         try:
             write_all(self.collector.report(partial=partial), self.out, partial=partial)
         except Exception:  # a report writer bug must not lose the crawl: keep the JSON at least
             log.exception("writing reports failed")
-            from reports.json_report import write_json
+            from oitcheck.reports.json_report import write_json
 
             write_json(self.collector.report(partial=True), self.out)
 

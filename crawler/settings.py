@@ -6,8 +6,8 @@ Every bound here can be overridden per run (CLI options map onto them; see oitch
 import os
 
 BOT_NAME = "oitcheck"
-SPIDER_MODULES = ["crawler.spiders"]
-NEWSPIDER_MODULE = "crawler.spiders"
+SPIDER_MODULES = ["oitcheck.crawler.spiders"]
+NEWSPIDER_MODULE = "oitcheck.crawler.spiders"
 USER_AGENT = "oitcheck/0.1 (ITA OIT self-check crawler; +https://pypi.org/project/oitcheck/)"
 
 ROBOTSTXT_OBEY = True
@@ -48,10 +48,10 @@ SCHEDULER_MEMORY_QUEUE = "scrapy.squeues.FifoMemoryQueue"
 
 DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.redirect.RedirectMiddleware": None,
-    "crawler.middlewares.LoopAwareRedirectMiddleware": 600,
+    "oitcheck.crawler.middlewares.LoopAwareRedirectMiddleware": 600,
 }
-ITEM_PIPELINES = {"crawler.pipelines.EvidencePipeline": 300}
-EXTENSIONS = {"crawler.extensions.Progress": 500}
+ITEM_PIPELINES = {"oitcheck.crawler.pipelines.EvidencePipeline": 300}
+EXTENSIONS = {"oitcheck.crawler.extensions.Progress": 500}
 
 # Nightly mode turns these on (oitcheck crawl --cache): revalidate with ETag/Last-Modified.
 HTTPCACHE_ENABLED = False

@@ -19,7 +19,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
-from reports.safe import atomic_write, cell
+from oitcheck.reports.safe import atomic_write, cell
 
 
 @dataclass

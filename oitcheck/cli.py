@@ -128,7 +128,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _check_year(year):
-    import checklists
+    from . import checklist as checklists
 
     if year and year not in checklists.years():
         known = ", ".join(map(str, checklists.years()))
@@ -174,7 +174,7 @@ def finish(report: dict | None, args, url: str) -> int:
         changes = History(args.history).record(report)
         if changes:
             report["changes"] = changes
-            from reports import write_all
+            from oitcheck.reports import write_all
 
             write_all(report, args.out)
     if not args.quiet:
@@ -207,11 +207,11 @@ def print_summary(report: dict, out: Path) -> None:
 
 
 def cmd_demo(args) -> int:
-    import checklists
+    from . import checklist as checklists
 
-    from .demo import demo_scenarios
-    from .serve import LocalSite
-    from .sitegen import build_site
+    from .demo.scenarios import demo_scenarios
+    from .demo.serve import LocalSite
+    from .demo.sitegen import build_site
 
     _check_year(args.year)
     checklist = checklists.load(args.year)
@@ -224,7 +224,7 @@ def cmd_demo(args) -> int:
 
 
 def cmd_checklists(args) -> int:
-    import checklists
+    from . import checklist as checklists
 
     try:
         if args.year:
@@ -275,7 +275,7 @@ def load_verdicts(path: Path) -> tuple[dict[str, bool], int | None]:
 
 
 def cmd_score(args) -> int:
-    import checklists
+    from . import checklist as checklists
 
     from .scoring import score
 
@@ -344,7 +344,7 @@ def cmd_batch(args) -> int:
 
 
 def cmd_eval(args) -> int:
-    from .evaluate import run_eval
+    from .demo.evaluate import run_eval
 
     return run_eval(args.year, with_ocr=args.ocr)
 

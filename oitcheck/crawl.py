@@ -23,7 +23,7 @@ class CrawlOptions:
 
 
 def base_settings():
-    os.environ.setdefault("SCRAPY_SETTINGS_MODULE", "crawler.settings")
+    os.environ.setdefault("SCRAPY_SETTINGS_MODULE", "oitcheck.crawler.settings")
     from scrapy.settings import Settings
 
     import crawler.settings as base
@@ -81,7 +81,7 @@ def run_crawls(jobs: list[tuple[str, CrawlOptions]]) -> list[dict | None]:
     """Crawl several sites at once in this process (Twisted runs once per process)."""
     from scrapy.crawler import CrawlerProcess
 
-    from crawler.spiders.site import SiteSpider
+    from oitcheck.crawler.spiders.site import SiteSpider
 
     process = CrawlerProcess(base_settings())
     crawlers = []

@@ -8,7 +8,7 @@ from .charts import bar_chart
 from .safe import atomic_write
 
 # PackageLoader reads templates from a zipped egg too (Scrapyd).
-_ENV = Environment(loader=PackageLoader("reports", "templates"),
+_ENV = Environment(loader=PackageLoader("oitcheck.reports", "templates"),
                    autoescape=select_autoescape(default=True, default_for_string=True))
 
 

@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
-import checklists
-from oitcheck.serve import LocalSite
-from oitcheck.sitegen import build_site
+from oitcheck import checklist as checklists
+from oitcheck.demo.serve import LocalSite
+from oitcheck.demo.sitegen import build_site
 
 ROOT = Path(__file__).resolve().parent.parent
 ARTIFACTS = ROOT / "tests" / "artifacts"

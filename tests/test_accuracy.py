@@ -2,7 +2,7 @@
 
 import io
 
-from oitcheck.evaluate import run_eval
+from oitcheck.demo.evaluate import run_eval
 
 
 def test_pass_precision_and_recall_on_labelled_sites():

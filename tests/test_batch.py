@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
-import checklists
-from oitcheck.serve import LocalSite
-from oitcheck.sitegen import build_site
+from oitcheck import checklist as checklists
+from oitcheck.demo.serve import LocalSite
+from oitcheck.demo.sitegen import build_site
 from tests.conftest import run_oitcheck
 
 SCENARIOS = [{"O5": "missing"}, {"O7": "stale", "O2": "cp874"}, {"O12": "few_months", "O9": "decoy"}]

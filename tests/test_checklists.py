@@ -5,8 +5,8 @@ import shutil
 
 import pytest
 
-import checklists
-from checklists import ChecklistError
+from oitcheck import checklist as checklists
+from oitcheck.checklist import ChecklistError
 
 
 def test_every_year_loads():

@@ -8,9 +8,9 @@ import subprocess
 import sys
 import time
 
-import checklists
-from oitcheck.serve import LocalSite
-from oitcheck.sitegen import build_site
+from oitcheck import checklist as checklists
+from oitcheck.demo.serve import LocalSite
+from oitcheck.demo.sitegen import build_site
 from tests.conftest import ROOT, run_oitcheck
 from tests.hostile import PLANTED, HostileHandler
 

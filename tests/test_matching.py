@@ -1,6 +1,6 @@
 """Matching on its own: names found in wording variants, decoys and lookalikes rejected."""
 
-import checklists
+from oitcheck import checklist as checklists
 from oitcheck.evidence import Document
 from oitcheck.matching import Matcher, filename_label, head_word
 from oitcheck.thai import normalize

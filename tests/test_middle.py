@@ -1,6 +1,6 @@
 """The middle of the pipeline, offline and without a reactor: collecting, deciding, reporting."""
 
-import checklists
+from oitcheck import checklist as checklists
 from oitcheck import collect
 from oitcheck.collect import Collector
 from oitcheck.evidence import Candidate, Document

@@ -6,9 +6,9 @@ import subprocess
 
 import pytest
 
-import checklists
-from oitcheck.serve import LocalSite
-from oitcheck.sitegen import build_site
+from oitcheck import checklist as checklists
+from oitcheck.demo.serve import LocalSite
+from oitcheck.demo.sitegen import build_site
 from tests.conftest import ARTIFACTS, run_oitcheck
 
 CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",

@@ -4,7 +4,7 @@ import json
 import subprocess
 import sys
 
-import checklists
+from oitcheck import checklist as checklists
 from oitcheck.scoring import band, score
 
 

@@ -18,8 +18,8 @@ from twisted.internet.threads import deferToThread
 from twisted.internet.error import DNSLookupError, TCPTimedOutError, TimeoutError as TxTimeout
 from twisted.internet.error import ConnectionRefusedError as TxRefused
 
-from crawler.items import CrawlError, IndexLead
-from crawler.traps import TrapGuard, denied_extension, strip_session
+from oitcheck.crawler.items import CrawlError, IndexLead
+from oitcheck.crawler.traps import TrapGuard, denied_extension, strip_session
 from oitcheck.documents import Limits, extract, kind_from_name, sniff
 from oitcheck.evidence import Document
 from oitcheck.ocr import OcrEngine

@@ -12,9 +12,9 @@ import sys
 import tempfile
 from pathlib import Path
 
-import checklists
+from oitcheck import checklist as checklists
 
-from .demo import applicable
+from .scenarios import applicable
 from .sitegen import EXPECTED, build_site
 
 SITES = [  # (name, year, with ITA index page, rotation)
@@ -41,7 +41,7 @@ def scenarios_for(checklist, rotation: int, with_ocr: bool, with_index: bool) ->
 
 
 def run_eval(year: int | None = None, with_ocr: bool = False, out=sys.stdout) -> int:
-    from .crawl import CrawlOptions, run_crawls
+    from oitcheck.crawl import CrawlOptions, run_crawls
     from .serve import LocalSite
 
     sites = [s for s in SITES if year is None or s[1] == year]
