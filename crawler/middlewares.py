@@ -1,9 +1,183 @@
-"""Downloader middlewares of our own: only what Scrapy does not say by itself."""
+"""Middlewares of our own: only what Scrapy does not do by itself.
+
+- :class:`LinkAdmission` (spider middleware) decides which links the crawl follows: on the
+  agency's site (or one hop off it for documents its pages link), not media, not a trap,
+  not an admin or login page, within the depth limit, and images only when they are
+  linked as documents. It counts what each rule skipped (stats ``oitcheck/skipped/<rule>``),
+  reports a few examples of each as crawl errors, and passes every link text on to the
+  collector (``Anchor`` items), so a URL is labelled by all the links to it whatever the
+  crawl's order.
+- :class:`PageBudget` (downloader middleware) makes ``--max-pages N`` mean at most N
+  responses, however many requests are in flight.
+- :class:`LoopAwareRedirectMiddleware` reports a redirect loop as one.
+"""
 
 from __future__ import annotations
 
+import zlib
+from urllib.parse import urlsplit
+
+from scrapy import Request
 from scrapy.downloadermiddlewares.redirect import RedirectMiddleware
 from scrapy.exceptions import IgnoreRequest
+
+from oitcheck.collect import is_admin_url
+from oitcheck.model import Anchor, CrawlError
+
+from .traps import TrapGuard, denied_extension, strip_session
+
+EXAMPLES_PER_RULE = 5  # skipped URLs reported one by one per rule; the rest are counted
+IMAGE_EXTENSIONS = ("jpg", "jpeg", "png", "gif", "bmp", "tif", "tiff", "webp")
+OFF_SITE_KINDS = ("pdf", "doc", "docx", "xls", "xlsx")  # fetched one hop off the site when the site links them
+OFF_SITE_DOCUMENT_HOSTS = ("drive.google.com", "docs.google.com")  # shared documents agencies link to
+PAGE_BUDGET_REASON = "page limit"
+
+
+def site_domain(url: str) -> str:
+    """The host a crawl stays on; subdomains of it are on the site too (www. dropped).
+
+    >>> site_domain("https://www.example.go.th/index.php")
+    'example.go.th'
+    """
+    host = (urlsplit(url).hostname or "").lower()
+    return host[4:] if host.startswith("www.") else host
+
+
+def on_site(url: str, domain: str) -> bool:
+    host = (urlsplit(url).hostname or "").lower()
+    return host == domain or host.endswith("." + domain)
+
+
+def extension(url: str) -> str:
+    last = urlsplit(url).path.rsplit("/", 1)[-1].lower()
+    return last.rsplit(".", 1)[-1] if "." in last else ""
+
+
+class LinkAdmission:
+    """Which of the spider's requests are fetched, and why the others are not."""
+
+    def __init__(self, crawler, traps: TrapGuard, depth_limit: int, names_item):
+        self.crawler = crawler
+        self.stats = crawler.stats
+        self.traps = traps
+        self.depth_limit = depth_limit
+        self.names_item = names_item  # label -> bool: does this text name a checklist item?
+        self._anchors: set[int] = set()  # (url, text) pairs already passed on
+        self._reported: dict[str, int] = {}
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        s = crawler.settings
+        guard = TrapGuard(max_query_variants=s.getint("OITCHECK_MAX_QUERY_VARIANTS"),
+                          max_calendar_variants=s.getint("OITCHECK_MAX_CALENDAR_VARIANTS"))
+        from oitcheck.checklist import load
+        from oitcheck.matching import matcher_for
+
+        checklist = load(s.getint("OITCHECK_YEAR") or None, agency=s.get("OITCHECK_AGENCY"))
+        matcher = matcher_for(checklist)
+
+        def names_item(text: str) -> bool:
+            from oitcheck.matching import clean_label
+
+            label = clean_label(text, matcher.agency_terms)
+            return any(h.score >= 0.7 for h in matcher.label_hits(label)) if len(label) >= 2 else False
+
+        return cls(crawler, guard, s.getint("DEPTH_LIMIT"), names_item)
+
+    async def process_spider_output_async(self, response, result):
+        async for out in result:
+            for x in self._admit(response, out):
+                yield x
+
+    def process_spider_output(self, response, result):
+        for out in result:
+            yield from self._admit(response, out)
+
+    def _skip(self, rule: str, url: str, found_on: str, anchor: str = ""):
+        self.stats.inc_value(f"oitcheck/skipped/{rule}")
+        n = self._reported.get(rule, 0)
+        if n < EXAMPLES_PER_RULE:
+            self._reported[rule] = n + 1
+            return CrawlError(url, rule, found_on, anchor)
+        return None
+
+    def _admit(self, response, out):
+        if not isinstance(out, Request) or not out.meta.get("link"):
+            yield out
+            return
+        meta = out.meta
+        spider = self.crawler.spider
+        url = strip_session(out.url)
+        if url != out.url:
+            out = out.replace(url=url)
+        anchor, found_on, code = meta.get("anchor", ""), meta.get("found_on", ""), meta.get("index_code")
+        if url.startswith("data:"):
+            # An image embedded in a page about an item (the spider bounds its size).
+            if meta.get("content_image") and self.names_item(anchor):
+                out.meta["allow_offsite"] = True
+                yield out
+            return
+        domain = spider.allowed_domains[0]
+        here = on_site(url, domain)
+        if anchor:
+            key = zlib.crc32(f"{url}\0{anchor}".encode())
+            if key not in self._anchors:
+                self._anchors.add(key)
+                yield Anchor(url, anchor, found_on)
+        ext = extension(url)
+        if not here:
+            # One hop off the agency's host: documents its own pages link (Google Drive, e-GP,
+            # a ministry's server) are evidence it published; their links are not followed.
+            if response.meta.get("off_site") or not (
+                    ext in OFF_SITE_KINDS or code or (site_domain(url) in OFF_SITE_DOCUMENT_HOSTS and self.names_item(anchor))):
+                return
+            out.meta["off_site"] = True
+            out.meta["allow_offsite"] = True  # past Scrapy's own offsite filter, this once
+            self.stats.inc_value("oitcheck/off_site_requests")
+        if denied_extension(url):
+            err = self._skip("skipped: media file, not a document", url, found_on, anchor)
+            if err:
+                yield err
+            return
+        if ext in IMAGE_EXTENSIONS and not code and not meta.get("content_image") and not self.names_item(
+                " ".join(filter(None, [anchor, meta.get("alt", ""), url.rsplit("/", 1)[-1]]))):
+            # A photo in a gallery is not a disclosure; an image linked as a document is.
+            self.stats.inc_value("oitcheck/skipped/photo")
+            return
+        if is_admin_url(url):
+            self.stats.inc_value("oitcheck/skipped/admin")
+            return
+        trap = self.traps.check(url)
+        if trap:
+            err = self._skip(trap, url, found_on, anchor)
+            if err:
+                yield err
+            return
+        if self.depth_limit and response.meta.get("depth", 0) + 1 > self.depth_limit:
+            self.stats.inc_value("oitcheck/skipped/depth limit")
+            return
+        yield out
+
+
+class PageBudget:
+    """At most ``CLOSESPIDER_PAGECOUNT`` requests reach the downloader (so at most that
+    many responses), whatever the concurrency; the rest are dropped and counted."""
+
+    def __init__(self, stats, budget: int):
+        self.stats = stats
+        self.budget = budget
+        self.sent = 0
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        return cls(crawler.stats, crawler.settings.getint("CLOSESPIDER_PAGECOUNT"))
+
+    def process_request(self, request, spider=None):
+        if self.budget and self.sent >= self.budget:
+            self.stats.inc_value("oitcheck/skipped/page limit")
+            raise IgnoreRequest(PAGE_BUDGET_REASON)
+        self.sent += 1
+        return None
 
 
 class LoopAwareRedirectMiddleware(RedirectMiddleware):
@@ -13,8 +187,8 @@ class LoopAwareRedirectMiddleware(RedirectMiddleware):
     could not say why the link led nowhere.
     """
 
-    def _redirect(self, redirected, request, reason):
+    def _redirect(self, redirected, request, *args, **kwargs):
         seen = [*request.meta.get("redirect_urls", []), request.url]
         if redirected.url in seen:
             raise IgnoreRequest(f"redirect loop: {' -> '.join(seen[-3:])} -> {redirected.url}")
-        return super()._redirect(redirected, request, reason)
+        return super()._redirect(redirected, request, *args, **kwargs)

@@ -1,19 +1,21 @@
-"""The evidence pipeline: every Document goes through the matcher as it arrives; the
-report is written at the end, and a partial one every few seconds on the way."""
+"""The evidence pipeline: every Document, link text, ITA lead and crawl error goes to the
+collector as it arrives; a partial report is rewritten every few seconds once a page has
+answered; when the spider closes, the finish stage writes the final report once."""
 
 from __future__ import annotations
 
-import gc
 import logging
+import shutil
 import time
+import uuid
 from pathlib import Path
 
-from oitcheck import checklist as checklists
 from scrapy import signals
 
-from oitcheck.crawler.items import CrawlError, IndexLead
+from oitcheck.checklist import load
 from oitcheck.collect import Collector
-from oitcheck.evidence import Document
+from oitcheck.finish import PARTIAL_FILES, CrawlInfo, build_report, finish, write_run
+from oitcheck.model import Anchor, CrawlError, Document, IndexLead
 
 log = logging.getLogger(__name__)
 
@@ -25,6 +27,10 @@ class EvidencePipeline:
         self.out = Path(s.get("OITCHECK_OUT"))
         self.snapshot_every = s.getfloat("OITCHECK_SNAPSHOT_SECONDS")
         self.year = s.getint("OITCHECK_YEAR") or None
+        self.agency = s.get("OITCHECK_AGENCY")
+        self.run_id = s.get("OITCHECK_RUN_ID") or uuid.uuid4().hex
+        self.history_path = s.get("OITCHECK_HISTORY") or None
+        self.history_on = s.getbool("OITCHECK_HISTORY_ENABLED")
         self.collector: Collector | None = None
         self._last_snapshot = time.monotonic()
 
@@ -37,55 +43,101 @@ class EvidencePipeline:
 
     def open_spider(self, spider=None):
         spider = spider or self.crawler.spider
-        year = self.year or getattr(spider, "year", None)
-        checklist = checklists.load(year)
+        checklist = load(self.year or getattr(spider, "year", None), agency=self.agency)
         self.collector = Collector(checklist, getattr(spider, "start_url", ""))
-        self.crawler.oit_collector = self.collector  # the CLI and the progress line read it
-        self.out.mkdir(parents=True, exist_ok=True)
-        # Everything loaded so far (libraries, the checklist, the Thai dictionary) lives as long
-        # as the crawl: keep it out of the garbage collector's full passes.
-        gc.collect()
-        gc.freeze()
+        stats = self.crawler.stats
+        stats.set_value("oitcheck/running", 1)
+        stats.set_value("oitcheck/run_id", self.run_id)
+        stats.set_value("oitcheck/items", len(checklist.items))
 
     def process_item(self, item, spider=None):
         c = self.collector
         if isinstance(item, Document):
             c.add_document(item)
+        elif isinstance(item, Anchor):
+            c.add_anchor(item.url, item.text, item.found_on)
         elif isinstance(item, IndexLead):
             c.add_lead(item.code, item.url, item.found_on)
         elif isinstance(item, CrawlError):
             c.add_error(item.url, item.reason, item.found_on, item.anchor, item.index_code)
         if time.monotonic() - self._last_snapshot > self.snapshot_every:
             self._last_snapshot = time.monotonic()
-            self.write(partial=True)
+            self.snapshot()
         return item
+
+    def _info(self, reason: str = "finished") -> CrawlInfo:
+        stats = self.crawler.stats.get_stats()
+        skipped = {k.split("/", 2)[2]: v for k, v in stats.items() if k.startswith("oitcheck/skipped/")}
+        depth_limited = skipped.get("depth limit", 0)
+        if skipped.get("page limit") and reason == "finished":
+            reason = "closespider_pagecount"
+        return CrawlInfo(stats=_plain_stats(stats), finish_reason=reason, depth_limited=depth_limited,
+                         run_id=self.run_id, skipped=skipped)
+
+    def snapshot(self) -> None:
+        """A partial report while the crawl runs, once a page has answered (a crawl of a
+        site that is down must leave the folder's last good report untouched)."""
+        c = self.collector
+        stats = self.crawler.stats
+        stats.set_value("oitcheck/pages", c.pages)
+        stats.set_value("oitcheck/documents", c.documents)
+        stats.set_value("oitcheck/errors", len(c.errors))
+        if not c.pages:
+            return
+        try:
+            report = build_report(c, self._info(), running=True)
+            stats.set_value("oitcheck/items_found", sum(1 for i in report.items if i.found))
+            write_run(report, self.out, files=PARTIAL_FILES)
+            stats.set_value("oitcheck/written", ",".join(PARTIAL_FILES))
+        except OSError as exc:
+            log.error("cannot write the partial report to %s: %s", self.out, exc)
 
     def spider_closed(self, spider, reason):
         if self.collector is None:
             return
-        self.collector.stats = _plain_stats(self.crawler.stats.get_stats())
-        self.collector.stats["finish_reason"] = reason
-        # Budgets ending a crawl are normal; a shutdown (Ctrl-C) or crash leaves it partial.
-        partial = reason not in ("finished", "closespider_pagecount", "closespider_timeout", "closespider_itemcount")
-        self.write(partial=partial)
+        self._end(reason)
+        path = self.crawler.settings.get("OITCHECK_OUTCOME_FILE")
+        if path:
+            import json
+
+            from oitcheck.model import now_iso
+            from oitcheck.reports.safe import atomic_write
+
+            stats = self.crawler.stats
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+            atomic_write(Path(path), json.dumps({
+                "url": self.collector.site, "outcome": stats.get_value("oitcheck/outcome", "error"),
+                "reason": stats.get_value("oitcheck/outcome_reason", ""), "at": now_iso()},
+                ensure_ascii=False).encode("utf-8"))
+
+    def _end(self, reason):
+        stats = self.crawler.stats
+        stats.set_value("oitcheck/running", 0)
+        history = None
+        if self.history_on:
+            from oitcheck.history import History
+
+            history = History(self.history_path)
+        try:
+            report, outcome = finish(self.collector, self._info(reason), self.out, history)
+        except OSError as exc:  # the output folder, not the website: say so
+            log.error("cannot write the report to %s: %s", self.out, exc)
+            stats.set_value("oitcheck/outcome", "local_error")
+            stats.set_value("oitcheck/outcome_reason", f"{self.out}: {exc.strerror or exc}")
+            return
+        stats.set_value("oitcheck/outcome", outcome)
+        if report is None:
+            from oitcheck.finish import outcome_of
+
+            stats.set_value("oitcheck/outcome_reason", outcome_of(self.collector)[1])
+        stats.set_value("oitcheck/written", "all" if report is not None else "")
+        if report is not None:
+            stats.set_value("oitcheck/items_found", sum(1 for i in report.items if i.found))
         job_dir = self.crawler.settings.get("JOBDIR")
-        if job_dir and not partial:
+        if job_dir and outcome == "ok":
             # A finished crawl must not leave its seen-requests behind: tomorrow's run would
             # find every URL "already seen" and crawl nothing. Interrupted crawls keep it.
-            import shutil
-
             shutil.rmtree(job_dir, ignore_errors=True)
-
-    def write(self, partial: bool) -> None:
-        from oitcheck.reports import write_all
-
-        try:
-            write_all(self.collector.report(partial=partial), self.out, partial=partial)
-        except Exception:  # a report writer bug must not lose the crawl: keep the JSON at least
-            log.exception("writing reports failed")
-            from oitcheck.reports.json_report import write_json
-
-            write_json(self.collector.report(partial=True), self.out)
 
 
 def _plain_stats(stats: dict) -> dict:

@@ -32,6 +32,9 @@ DOWNLOAD_TIMEOUT = 30
 DOWNLOAD_MAXSIZE = 40 * 1024 * 1024
 DOWNLOAD_WARNSIZE = 0
 REDIRECT_MAX_TIMES = 8
+# Thai file names are nine characters a letter once percent-encoded: Scrapy's 2083 would
+# drop real documents. The trap guard bounds URLs by their decoded length instead.
+URLLENGTH_LIMIT = 16000
 RETRY_TIMES = 2
 RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
 # Handle error statuses in the spider's errback so each gets a per-URL reason.
@@ -49,9 +52,13 @@ SCHEDULER_MEMORY_QUEUE = "scrapy.squeues.FifoMemoryQueue"
 DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.redirect.RedirectMiddleware": None,
     "oitcheck.crawler.middlewares.LoopAwareRedirectMiddleware": 600,
+    "oitcheck.crawler.middlewares.PageBudget": 60,
 }
+# Which links are followed (on the site, not media, not a trap, not admin, depth), before
+# Scrapy's own offsite and depth middlewares see them.
+SPIDER_MIDDLEWARES = {"oitcheck.crawler.middlewares.LinkAdmission": 950}
 ITEM_PIPELINES = {"oitcheck.crawler.pipelines.EvidencePipeline": 300}
-EXTENSIONS = {"oitcheck.crawler.extensions.Progress": 500}
+EXTENSIONS = {"oitcheck.crawler.extensions.Progress": 500, "oitcheck.crawler.extensions.ProcessSetup": 100}
 
 # Nightly mode turns these on (oitcheck crawl --cache): revalidate with ETag/Last-Modified.
 HTTPCACHE_ENABLED = False
@@ -60,13 +67,20 @@ HTTPCACHE_DIR = "httpcache"
 
 # oitcheck's own settings (defaults; the CLI and `-s` override them).
 OITCHECK_YEAR = None  # ITA year; None = latest checklist
+OITCHECK_AGENCY = "lao"  # agency type: which checklists (checklists/<agency>-<year>.yaml)
 OITCHECK_OUT = "oit-report"  # report folder
 OITCHECK_OCR = True  # OCR scanned PDFs and images (needs tesseract)
 OITCHECK_OCR_PAGES = 4
 OITCHECK_OCR_SECONDS = 90
 OITCHECK_READER_THREADS = 4  # documents read at once, off the download thread (PDFium calls take turns)
 OITCHECK_PRIORITY_URLS = []  # fetched first (the CLI fills it from the last report in --out)
-OITCHECK_MAX_QUERY_VARIANTS = 25  # distinct query strings per path before it is a trap
+OITCHECK_MAX_QUERY_VARIANTS = 1000  # distinct query strings per path before it is a trap
+OITCHECK_MAX_CALENDAR_VARIANTS = 60  # date-keyed query strings per path before it is an endless calendar
+OITCHECK_HISTORY_ENABLED = True  # record every run (and what changed) in the history database
+OITCHECK_HISTORY = None  # its path; None = ~/.local/share/oitcheck/history.sqlite
+OITCHECK_OUTCOME_FILE = None  # batch on Scrapyd: where to say how the run ended (ok, unreachable ...)
+OITCHECK_HTTP_FALLBACK = False  # a bare domain was given: try http when https fails
+OITCHECK_RUN_ID = None  # set by the runner so it can tell this run's files from an earlier run's
 OITCHECK_SNAPSHOT_SECONDS = float(os.environ.get("OITCHECK_SNAPSHOT_SECONDS", 10))  # partial report period
 
 REQUEST_FINGERPRINTER_IMPLEMENTATION = "2.7"

@@ -1,14 +1,14 @@
 """Crawler-trap detection: endless calendars, session ids, query-string explosions.
 
 Plain and offline-testable: ``TrapGuard.check(url)`` returns None to go on, or the reason
-the URL is a trap. Each trapped path is reported once.
+the URL is a trap. The link-admission middleware counts what each rule skipped.
 """
 
 from __future__ import annotations
 
 import re
 from collections import defaultdict
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+from urllib.parse import parse_qsl, unquote, urlencode, urlsplit, urlunsplit
 
 SESSION_PARAMS = re.compile(r"^(phpsessid|jsessionid|sid|sessionid|session_id|aspsessionid\w*|cfid|cftoken|s)$", re.I)
 _JSESSION_PATH = re.compile(r";jsessionid=[^/?#]*", re.I)
@@ -42,17 +42,33 @@ def denied_extension(url: str) -> bool:
     return "." in last and last.rsplit(".", 1)[-1] in DENY_EXTENSIONS
 
 
+MAX_URL_CHARS = 500  # decoded characters: a Thai file name is one character per letter, not nine
+MAX_QUERY_VARIANTS = 1000  # distinct query strings per path: a news list of a thousand posts is a site, not a loop
+MAX_CALENDAR_VARIANTS = 60  # date-keyed variants per path: five years of months, then it is an endless calendar
+MAX_REPEAT = 3  # the same path segment more often than this is a relative-link loop (/a/b/a/b/...)
+
+
 class TrapGuard:
-    def __init__(self, max_query_variants: int = 25, max_url_length: int = 400, max_repeat: int = 3):
+    """Says which URLs are crawler traps, and counts how many each rule skipped."""
+
+    def __init__(self, max_query_variants: int = MAX_QUERY_VARIANTS, max_url_length: int = MAX_URL_CHARS,
+                 max_repeat: int = MAX_REPEAT, max_calendar_variants: int = MAX_CALENDAR_VARIANTS):
         self.max_query_variants = max_query_variants
+        self.max_calendar_variants = max_calendar_variants
         self.max_url_length = max_url_length
         self.max_repeat = max_repeat
-        self._variants: dict[str, set[str]] = defaultdict(set)
-        self.reported: set[str] = set()
+        self._variants: dict[str, set[int]] = defaultdict(set)
 
     def check(self, url: str) -> str | None:
-        """None when the URL may be fetched, else a short reason (trap kinds named)."""
-        if len(url) > self.max_url_length:
+        """None when the URL may be fetched, else a short reason (trap kinds named).
+
+        >>> g = TrapGuard(max_calendar_variants=2)
+        >>> [g.check(f"http://a.go.th/cal.php?date=2568-01-0{d}") for d in (1, 2, 3)]
+        [None, None, 'trap: endless calendar variants of /cal.php']
+        >>> g.check("http://a.go.th/ข่าว/" + "ก" * 300 + ".html") is None  # 2,700 characters percent-encoded
+        True
+        """
+        if len(unquote(url)) > self.max_url_length:
             return "trap: URL too long"
         parts = urlsplit(url)
         segments = [s for s in parts.path.split("/") if s]
@@ -60,10 +76,13 @@ class TrapGuard:
             return "trap: repeating path segments"
         if parts.query:
             keys = {k for k, _ in parse_qsl(parts.query, keep_blank_values=True)}
+            calendar = any(DATE_PARAM.match(k) for k in keys)
+            cap = self.max_calendar_variants if calendar else self.max_query_variants
             seen = self._variants[parts.path]
-            if parts.query not in seen:
-                if len(seen) >= self.max_query_variants:
-                    kind = "calendar" if any(DATE_PARAM.match(k) for k in keys) else "query-string"
+            q = hash(parts.query)
+            if q not in seen:
+                if len(seen) >= cap:
+                    kind = "calendar" if calendar else "query-string"
                     return f"trap: endless {kind} variants of {parts.path or '/'}"
-                seen.add(parts.query)
+                seen.add(q)
         return None

@@ -28,6 +28,12 @@ class SiteJob:
     url: str
     year: int | None
     folder: Path
+    agency: str = "lao"
+
+    @property
+    def outcome_file(self) -> Path:
+        # Beside the site's folder, never in it: a failed run leaves the folder as it was.
+        return self.folder.parent / ".outcomes" / f"{self.folder.name}.json"
 
 
 class BatchError(ValueError):
@@ -45,34 +51,63 @@ def slug(name: str, url: str) -> str:
     return f"{base}-{hashlib.sha1((name + url).encode()).hexdigest()[:6]}"
 
 
-def read_sites(path: Path, out: Path) -> list[SiteJob]:
+def decode_csv(data: bytes) -> tuple[str, str]:
+    """The CSV's text and the encoding it was read in: UTF-8 (with or without BOM), or
+    windows-874 as Excel on Thai Windows saves "CSV (Comma delimited)".
+
+    >>> decode_csv("ชื่อ,url".encode("cp874"))
+    ('ชื่อ,url', 'windows-874')
+    """
+    if data.startswith(b"\xef\xbb\xbf"):
+        return data[3:].decode("utf-8"), "UTF-8 with BOM"
     try:
-        text = path.read_text("utf-8-sig")
+        return data.decode("utf-8"), "UTF-8"
+    except UnicodeDecodeError:
+        pass
+    try:
+        return data.decode("cp874"), "windows-874"
+    except UnicodeDecodeError as exc:
+        raise BatchError(f"not UTF-8 or windows-874 text (byte {exc.start}): save the file as CSV UTF-8") from None
+
+
+def read_sites(path: Path, out: Path) -> tuple[list[SiteJob], str]:
+    try:
+        data = path.read_bytes()
     except OSError as exc:
         raise BatchError(f"cannot read {path}: {exc.strerror}") from exc
+    text, encoding = decode_csv(data)
     rows = list(csv.DictReader(text.splitlines()))
-    if not rows or not {"name", "url"} <= set(rows[0]):
-        raise BatchError(f"{path}: needs the columns name,url[,year]")
+    if not rows or not {"name", "url"} <= {(k or "").strip() for k in rows[0]}:
+        raise BatchError(f"{path}: needs the columns name,url[,year][,agency] (read as {encoding})")
     jobs, seen = [], set()
     for n, row in enumerate(rows, start=2):
-        url = (row.get("url") or "").strip()
+        row = {(k or "").strip(): (v or "").strip() for k, v in row.items()}
+        url = row.get("url", "")
         if not url:
             raise BatchError(f"{path}, line {n}: empty url")
         if "://" not in url:
-            url = "http://" + url
-        year = (row.get("year") or "").strip()
+            url = "https://" + url
+        year = row.get("year", "")
         if year and not year.isdigit():
             raise BatchError(f"{path}, line {n}: year must be a number like 2568, not {year!r}")
-        name = (row.get("name") or url).strip()
+        name = row.get("name") or url
         s = slug(name, url)
         if s in seen:
             continue
         seen.add(s)
-        jobs.append(SiteJob(name, url, int(year) if year else None, out / s))
-    return jobs
+        jobs.append(SiteJob(name, url, int(year) if year else None, out / s, row.get("agency") or "lao"))
+    return jobs, encoding
+
+
+def last_outcome(job: SiteJob) -> dict | None:
+    try:
+        return json.loads(job.outcome_file.read_text("utf-8"))
+    except (OSError, ValueError):
+        return None
 
 
 def finished(job: SiteJob) -> dict | None:
+    """The site's report, when it is complete (not partial)."""
     try:
         report = json.loads((job.folder / "report.json").read_text("utf-8"))
     except (OSError, ValueError):
@@ -80,23 +115,49 @@ def finished(job: SiteJob) -> dict | None:
     return report if not report.get("partial") and report["crawl"].get("finished") else None
 
 
+def needs_run(job: SiteJob) -> bool:
+    """Crawl it again unless its last run ended well and left a complete report; a site that
+    was down last time is retried without --redo."""
+    out = last_outcome(job)
+    if out is not None and out.get("outcome") != "ok":
+        return True
+    return finished(job) is None
+
+
+def write_outcome(job: SiteJob, outcome: str, reason: str = "") -> None:
+    from .model import now_iso
+
+    job.outcome_file.parent.mkdir(parents=True, exist_ok=True)
+    atomic_write(job.outcome_file, json.dumps({"url": job.url, "outcome": outcome, "reason": reason,
+                                               "at": now_iso()}, ensure_ascii=False).encode("utf-8"))
+
+
 def _crawl_args(job: SiteJob, extra: list[str]) -> list[str]:
-    args = ["crawl", job.url, "--out", str(job.folder), "--job-dir", str(job.folder / ".job"), "--quiet"]
+    args = ["crawl", job.url, "--out", str(job.folder), "--job-dir", str(job.folder.parent / ".jobs" / job.folder.name),
+            "--quiet", "--agency", job.agency]
     if job.year:
         args += ["--year", str(job.year)]
     return args + extra
 
 
+OUTCOME_OF_EXIT = {0: "ok", 1: "ok", 2: "local_error", 3: "unreachable", 4: "interrupted", 5: "input_error"}
+
+
 def run_local(jobs: list[SiteJob], parallel: int, extra: list[str]) -> dict[str, str]:
     """Each site in its own process (a crash stays with its site), ``parallel`` at a time."""
+    import os
 
     def one(job: SiteJob) -> tuple[str, str]:
-        job.folder.mkdir(parents=True, exist_ok=True)
+        job.folder.parent.mkdir(parents=True, exist_ok=True)
         p = subprocess.run([sys.executable, "-m", "oitcheck", *_crawl_args(job, extra)],
-                           capture_output=True, text=True)
-        (job.folder / "crawl.log").write_text(p.stdout + p.stderr, "utf-8")
-        last = (p.stderr.strip().splitlines() or [""])[-1]
-        return job.url, "ok" if p.returncode in (0, 1) else last.removeprefix("oitcheck: ")[:200]
+                           capture_output=True, text=True, env=dict(os.environ))
+        log = job.folder.parent / ".logs" / f"{job.folder.name}.log"
+        log.parent.mkdir(parents=True, exist_ok=True)
+        log.write_text(p.stdout + p.stderr, "utf-8")
+        last = (p.stderr.strip().splitlines() or [""])[-1].removeprefix("oitcheck: ")
+        outcome = OUTCOME_OF_EXIT.get(p.returncode, "error")
+        write_outcome(job, outcome, "" if outcome == "ok" else last[:300])
+        return job.url, outcome
 
     with ThreadPoolExecutor(max_workers=max(1, parallel)) as pool:
         return dict(pool.map(one, jobs))
@@ -123,9 +184,11 @@ def run_scrapyd(jobs: list[SiteJob], nodes: list[str], extra_settings: dict, pol
     pending = {}
     for n, job in enumerate(jobs):
         job.folder.mkdir(parents=True, exist_ok=True)
-        settings = {"OITCHECK_OUT": str(job.folder.resolve()), "JOBDIR": str((job.folder / ".job").resolve()),
+        settings = {"OITCHECK_OUT": str(job.folder.resolve()),
+                    "JOBDIR": str((job.folder.parent / ".jobs" / job.folder.name).resolve()),
+                    "OITCHECK_OUTCOME_FILE": str(job.outcome_file.resolve()),
                     "OITCHECK_PROGRESS": "False", **extra_settings}
-        args = [("url", job.url)] + ([("year", str(job.year))] if job.year else [])
+        args = [("url", job.url), ("agency", job.agency)] + ([("year", str(job.year))] if job.year else [])
         args += [("setting", f"{k}={v}") for k, v in settings.items()]
         client = clients[n % len(clients)]
         pending[client.schedule("oitcheck", "site", args)] = (client, job)
@@ -136,10 +199,13 @@ def run_scrapyd(jobs: list[SiteJob], nodes: list[str], extra_settings: dict, pol
         for jobid, (client, job) in list(pending.items()):
             state = client.status(jobid, "oitcheck")
             if (state.get("currstate") or state.get("currentstate")) == "finished":  # key differs by version
-                status[job.url] = "ok" if finished(job) else "crawl ended without a complete report"
+                if last_outcome(job) is None:
+                    write_outcome(job, "error", "the Scrapyd job ended without saying how")
+                status[job.url] = last_outcome(job)["outcome"]
                 del pending[jobid]
     for _, job in pending.values():
-        status[job.url] = "timed out waiting for Scrapyd"
+        write_outcome(job, "error", "timed out waiting for Scrapyd")
+        status[job.url] = "error"
     return status
 
 
@@ -154,18 +220,21 @@ def build_egg() -> Path:
     return sorted(out.glob("*.egg"))[-1]
 
 
-def summarize(jobs: list[SiteJob], status: dict[str, str], out: Path) -> list[dict]:
+def summarize(jobs: list[SiteJob], out: Path) -> list[dict]:
     rows = []
     for job in jobs:
         report = finished(job)
-        row = {"name": job.name, "url": job.url, "year": job.year or "", "status": status.get(job.url, "ok" if report else "not run"),
-               "indicator_9": None, "indicator_10": None, "passed": None, "items": None, "errors": None,
-               "report": f"{job.folder.name}/report.html"}
-        if report:
-            row.update(status="ok", year=report["checklist"]["year"], indicator_9=report["scores"]["indicator_9"],
+        last = last_outcome(job) or {"outcome": "ok" if report else "not run", "reason": ""}
+        row = {"name": job.name, "url": job.url, "year": job.year or "", "outcome": last["outcome"],
+               "reason": last.get("reason", ""), "indicator_9": None, "indicator_10": None, "level": "",
+               "passed": None, "items": None, "errors": None, "report": f"{job.folder.name}/report.html",
+               "complete": None}
+        if report and last["outcome"] == "ok":
+            row.update(year=report["checklist"]["year"], indicator_9=report["scores"]["indicator_9"],
                        indicator_10=report["scores"]["indicator_10"],
+                       level=report["scores"]["bands"].get("oit", ""),
                        passed=sum(i["status"] == "pass" for i in report["items"]), items=len(report["items"]),
-                       errors=len(report["crawl"]["errors"]))
+                       errors=len(report["crawl"]["errors"]), complete=report["crawl"].get("complete", True))
         rows.append(row)
     write_summary(rows, out)
     return rows
@@ -176,10 +245,11 @@ def _fmt(value, spec: str = ".2f") -> str:
 
 
 def _row_html(r: dict) -> str:
-    cells = [r["name"], r["url"], r["status"], _fmt(r["indicator_9"]), _fmt(r["indicator_10"]),
+    cells = [r["name"], r["url"], r["outcome"] + (f": {r['reason']}" if r["reason"] else ""),
+             _fmt(r["indicator_9"]), _fmt(r["indicator_10"]),
              "" if r["passed"] is None else f"{r['passed']}/{r['items']}"]
     tds = "".join(f"<td>{html.escape(str(c))}</td>" for c in cells)
-    link = f'<a href="{html.escape(r["report"])}">รายงาน</a>' if r["status"] == "ok" else ""
+    link = f'<a href="{html.escape(r["report"])}">รายงาน</a>' if r["outcome"] == "ok" else ""
     return f"<tr>{tds}<td>{link}</td></tr>"
 
 
@@ -188,7 +258,7 @@ def write_summary(rows: list[dict], out: Path) -> None:
 
     import pandas as pd
 
-    cols = list(rows[0]) if rows else ["name", "url", "status"]
+    cols = list(rows[0]) if rows else ["name", "url", "outcome"]
     buf = io.StringIO()
     w = csv.DictWriter(buf, fieldnames=cols, lineterminator="\r\n")
     w.writeheader()

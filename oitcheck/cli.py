@@ -1,14 +1,16 @@
 """oitcheck: check an agency website against the ITA OIT checklist before the assessors do.
 
-Exit codes: 0 done; 1 a --fail-under threshold was not met; 2 wrong usage;
-3 the site could not be crawled (down, or not a website); 4 the crawl was interrupted
-(a partial report was written); 5 a checklist or input file is invalid.
+Exit codes: 0 done; 1 a --fail-under threshold was not met; 2 wrong usage or a local
+problem (output folder, input file); 3 the site could not be crawled (down, or not a
+website: no report is written, the last good one stays); 4 the crawl was interrupted (a
+partial report, marked as such); 5 an invalid checklist or input file.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import tempfile
 from pathlib import Path
@@ -21,35 +23,54 @@ examples:
   oitcheck crawl https://www.example.go.th       check your site against the latest checklist
   oitcheck crawl example.go.th --year 2568 --out report-2568 --max-pages 2000
   oitcheck crawl example.go.th --fail-under 9=80,10=60   exit 1 if a predicted score is lower
+  oitcheck crawl college.ac.th --agency ovec     a vocational college's own checklist
+  oitcheck answers planned.csv --year 2568       check the URLs you plan to enter in ITAS
   oitcheck checklists --year 2568                the items of one year
-  oitcheck score verdicts.json --year 2566       scores for a list of verdicts ("what if we publish O12?")
+  oitcheck score report.json                     scores for a list of verdicts ("what if we publish O12?")
   oitcheck history example.go.th                 the trend of earlier runs
-  oitcheck batch province.csv --parallel 4       many sites (CSV: name,url,year); add --scrapyd URL to scale out
+  oitcheck batch province.csv --parallel 4       many sites (CSV: name,url[,year][,agency]); --scrapyd URL to scale out
+  oitcheck web                                   a web page to start checks and read results (127.0.0.1:8080)
   oitcheck eval                                  accuracy on the labelled test sites
 
 exit codes:
-  0 done   1 --fail-under not met   2 wrong usage   3 site down or not a website
-  4 crawl interrupted (partial report written)   5 invalid checklist or input file
+  0 done   1 --fail-under not met   2 wrong usage or a local problem (output folder, input file)
+  3 site down or not a website (nothing written; the last good report stays)
+  4 crawl interrupted (partial report, marked partial)   5 invalid checklist or input file
 
 ภาษาไทย: oitcheck crawl <เว็บไซต์ของหน่วยงาน> แล้วเปิด oit-report/report.html
 """
 
 
 def _fail_under(text: str) -> dict[int, float]:
-    """'80' -> both indicators; '9=80,10=60' -> per indicator."""
-    out = {}
+    """'80' -> both indicators; '9=80,10=60' -> per indicator. Anything else is refused.
+
+    >>> _fail_under("9=80,10=60")
+    {9: 80.0, 10: 60.0}
+    """
+    out: dict[int, float] = {}
+    parts = [p.strip() for p in text.split(",")]
     try:
-        for part in text.split(","):
-            if "=" in part:
-                k, v = part.split("=", 1)
-                if k.strip() not in ("9", "10"):
+        if len(parts) == 1 and "=" not in parts[0]:
+            v = float(parts[0])
+            out = {9: v, 10: v}
+        else:
+            for part in parts:
+                k, sep, v = part.partition("=")
+                if not sep or k.strip() not in ("9", "10") or int(k) in out:
                     raise ValueError
                 out[int(k)] = float(v)
-            else:
-                out[9] = out[10] = float(part)
     except ValueError:
-        raise argparse.ArgumentTypeError("use a score like 80, or per indicator like 9=80,10=60") from None
+        raise argparse.ArgumentTypeError(
+            f"{text!r}: use one score like 80, or per indicator like 9=80,10=60") from None
+    if any(not 0 <= v <= 100 for v in out.values()):
+        raise argparse.ArgumentTypeError(f"{text!r}: scores are between 0 and 100")
     return out
+
+
+def _agencies() -> list[str]:
+    from .checklist import agency_types
+
+    return agency_types()
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -57,24 +78,33 @@ def build_parser() -> argparse.ArgumentParser:
                                 epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = p.add_subparsers(dest="command", metavar="COMMAND")
 
-    def crawl_options(sp, out_default="oit-report"):
+    def checklist_options(sp):
         sp.add_argument("--year", type=int, help="ITA year of the checklist (default: the latest the tool has)")
+        sp.add_argument("--agency", default="lao", choices=_agencies(),
+                        help="agency type: lao (อบต., เทศบาล, อบจ.; default) or ovec (vocational colleges)")
+
+    def crawl_options(sp, out_default="oit-report"):
+        checklist_options(sp)
         sp.add_argument("--out", type=Path, default=Path(out_default), help=f"report folder (default: ./{out_default})")
-        sp.add_argument("--max-pages", type=int, help="stop after this many responses (default 3000)")
-        sp.add_argument("--max-depth", type=int, help="clicks from the start page (default 6)")
-        sp.add_argument("--max-minutes", type=float, help="wall-time budget (default 30)")
+        sp.add_argument("--max-pages", type=int, metavar="N", help="fetch at most N pages and documents (default 3000)")
+        sp.add_argument("--max-depth", type=int, metavar="N", help="clicks from the start page (default 6)")
+        sp.add_argument("--max-minutes", type=float, metavar="M", help="wall-time budget (default 30)")
         sp.add_argument("--no-ocr", action="store_true", help="do not OCR scanned PDFs and images (faster)")
+        sp.add_argument("--no-js", action="store_true", help="never render pages in a headless browser")
         sp.add_argument("--timeout", type=float, metavar="SECONDS", help="per-URL download timeout (default 30)")
         sp.add_argument("--fail-under", type=_fail_under, metavar="SCORE",
                         help="exit 1 when a predicted score is below SCORE: '80' or '9=80,10=60'")
         sp.add_argument("--history", type=Path, metavar="DB", help="history database (default: ~/.local/share/oitcheck/history.sqlite)")
         sp.add_argument("--no-history", action="store_true", help="do not record this run")
         sp.add_argument("--job-dir", type=Path, help="keep crawl state here; run again with the same folder to resume")
-        sp.add_argument("--cache", type=Path, metavar="DIR", help="HTTP + OCR cache for nightly runs (revalidates with ETag/Last-Modified)")
+        sp.add_argument("--cache", type=Path, metavar="DIR",
+                        help="HTTP + OCR cache for nightly runs (every URL is revalidated: changed pages are fetched again)")
         sp.add_argument("--quiet", action="store_true", help="print only errors")
 
-    c = sub.add_parser("crawl", help="crawl a site and write the report",
-                       description="Crawl an agency website and predict its OIT result (indicators 9 and 10).")
+    c = sub.add_parser("crawl", help="crawl a site and write the report", epilog=EPILOG,
+                       formatter_class=argparse.RawDescriptionHelpFormatter,
+                       description="Crawl an agency website and predict its OIT result (indicators 9 and 10). "
+                                   "A bare domain is tried with https first, then http.")
     c.add_argument("url", help="the agency's website, e.g. https://www.example.go.th")
     crawl_options(c)
 
@@ -83,21 +113,23 @@ def build_parser() -> argparse.ArgumentParser:
     crawl_options(d)
 
     cl = sub.add_parser("checklists", help="list the ITA years and items the tool knows")
-    cl.add_argument("--year", type=int, help="show one year's items")
+    checklist_options(cl)
 
     s = sub.add_parser("score", help="recompute scores from a verdicts file",
                        description="VERDICTS.json: a report.json, or {\"O1\": \"pass\", \"O2\": \"fail\", ...}, or a list of {code, status}.")
     s.add_argument("verdicts", type=Path)
     s.add_argument("--year", type=int, help="checklist year (default: the file's, else the latest)")
+    s.add_argument("--agency", choices=_agencies(), help="agency type (default: the file's, else lao)")
 
     h = sub.add_parser("history", help="the trend of earlier runs of a site")
     h.add_argument("site")
     h.add_argument("--db", type=Path, help="history database")
 
     b = sub.add_parser("batch", help="crawl many sites from a CSV and summarise them",
-                       description="SITES.csv has the columns name,url and optionally year. Each site gets its own "
+                       description="SITES.csv has the columns name,url and optionally year and agency (UTF-8, with or "
+                                   "without BOM, or windows-874 as Excel on Thai Windows saves it). Each site gets its own "
                                    "folder under --out; summary.csv, summary.xlsx and index.html list them all. "
-                                   "Run the same command again to finish an interrupted batch.")
+                                   "Run the same command again to finish an interrupted batch and retry failed sites.")
     b.add_argument("sites", type=Path)
     b.add_argument("--out", type=Path, default=Path("oit-batch"), help="batch folder (default: ./oit-batch)")
     b.add_argument("--parallel", type=int, default=3, help="sites crawled at once on this machine (default 3)")
@@ -106,6 +138,7 @@ def build_parser() -> argparse.ArgumentParser:
     b.add_argument("--max-minutes", type=float)
     b.add_argument("--no-ocr", action="store_true")
     b.add_argument("--cache", type=Path, metavar="DIR", help="HTTP + OCR cache shared by the nightly runs")
+    b.add_argument("--history", type=Path, metavar="DB", help="history database for every site's runs")
     b.add_argument("--redo", action="store_true", help="crawl every site again, even those already done")
 
     e = sub.add_parser("eval", help="precision and recall on the labelled fixture sites")
@@ -123,16 +156,22 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return COMMANDS[args.command](args)
     except KeyboardInterrupt:
-        print("หยุดโดยผู้ใช้ / interrupted", file=sys.stderr)
+        print("oitcheck: หยุดโดยผู้ใช้ / interrupted", file=sys.stderr)
         return EXIT_PARTIAL
+    except BrokenPipeError:
+        # `oitcheck checklists | head`: the reader left; that is not an error of ours.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return EXIT_OK
 
 
-def _check_year(year):
-    from . import checklist as checklists
+def _check_year(year, agency: str = "lao"):
+    from . import checklist
 
-    if year and year not in checklists.years():
-        known = ", ".join(map(str, checklists.years()))
-        raise SystemExit(_err(f"ไม่มีรายการตรวจของปี {year} / no checklist for {year} (known: {known})", EXIT_USAGE))
+    known = checklist.years(agency)
+    if year and year not in known:
+        raise SystemExit(_err(f"ไม่มีรายการตรวจของปี {year} / no {agency} checklist for {year} "
+                              f"(known: {', '.join(map(str, known))})", EXIT_USAGE))
 
 
 def _err(msg: str, code: int) -> int:
@@ -140,83 +179,128 @@ def _err(msg: str, code: int) -> int:
     return code
 
 
+def check_out_folder(out: Path) -> str | None:
+    """Why the report cannot be written to ``out`` (a local problem), or None."""
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        fd, probe = tempfile.mkstemp(dir=out, prefix=".oitcheck-probe-")
+        os.close(fd)
+        os.unlink(probe)
+    except OSError as exc:
+        return exc.strerror or str(exc)
+    return None
+
+
+def website_url(text: str) -> tuple[str | None, bool]:
+    """(URL, scheme guessed?) for what a user typed; None when it is not a website address.
+
+    >>> website_url("example.go.th")
+    ('https://example.go.th', True)
+    >>> website_url("ftp://x")[0] is None
+    True
+    """
+    from urllib.parse import urlsplit
+
+    text = text.strip()
+    guessed = "://" not in text
+    url = "https://" + text if guessed else text
+    if not url.startswith(("http://", "https://")) or any(ch.isspace() for ch in url):
+        return None, guessed
+    try:
+        host = urlsplit(url).hostname or ""
+    except ValueError:
+        return None, guessed
+    if not host or ("." not in host and host != "localhost"):
+        return None, guessed
+    return url, guessed
+
+
 def cmd_crawl(args, url: str | None = None) -> int:
     from .crawl import CrawlOptions, run_crawls
 
-    _check_year(args.year)
-    url = url or args.url
-    if "://" not in url:
-        url = "http://" + url
-    if not url.startswith(("http://", "https://")):
-        return _err(f"ไม่ใช่ URL ของเว็บไซต์ / not a website URL: {url}", EXIT_USAGE)
-    opts = CrawlOptions(out=args.out, year=args.year, max_pages=args.max_pages, max_depth=args.max_depth,
-                        max_minutes=args.max_minutes, ocr=not args.no_ocr, job_dir=args.job_dir,
-                        cache_dir=args.cache, progress=False if args.quiet else None,
-                        extra={"DOWNLOAD_TIMEOUT": args.timeout} if args.timeout else {})
-    [report] = run_crawls([(url, opts)])
-    return finish(report, args, url)
+    _check_year(args.year, args.agency)
+    url, guessed = (url, False) if url else website_url(args.url)
+    if url is None:
+        return _err(f"ไม่ใช่ URL ของเว็บไซต์ / not a website address: {args.url}", EXIT_USAGE)
+    problem = check_out_folder(args.out)
+    if problem:
+        return _err(f"เขียนรายงานลงโฟลเดอร์ {args.out} ไม่ได้ ({problem}) ปัญหาอยู่ที่เครื่องนี้ ไม่ใช่เว็บไซต์ / "
+                    f"cannot write the report to {args.out}: {problem} (a local problem, not the website's)", EXIT_USAGE)
+    extra = {"DOWNLOAD_TIMEOUT": args.timeout} if args.timeout else {}
+    if guessed:
+        extra["OITCHECK_HTTP_FALLBACK"] = True  # a bare domain: https first, then http
+    opts = CrawlOptions(out=args.out, year=args.year, agency=args.agency, max_pages=args.max_pages,
+                        max_depth=args.max_depth, max_minutes=args.max_minutes, ocr=not args.no_ocr, js=not args.no_js,
+                        job_dir=args.job_dir, cache_dir=args.cache, progress=False if args.quiet else None,
+                        history=args.history, record_history=not args.no_history, extra=extra)
+    [result] = run_crawls([(url, opts)])
+    return report_outcome(result, args)
 
 
-def finish(report: dict | None, args, url: str) -> int:
-    if report is None:
-        return _err(f"ตรวจไม่สำเร็จ / the crawl did not start: {url}", EXIT_UNREACHABLE)
-    crawl = report["crawl"]
-    if crawl["pages"] == 0:
-        start_err = next((e["reason"] for e in crawl["errors"] if e["url"].rstrip("/") == url.rstrip("/")), None)
-        if crawl["documents"]:
-            why = "the address is a file, not a web page / ลิงก์นี้เป็นไฟล์ ไม่ใช่หน้าเว็บไซต์"
-        else:
-            why = start_err or (crawl["errors"][0]["reason"] if crawl["errors"] else "no page answered")
-        return _err(f"เข้าเว็บไซต์ไม่ได้ / cannot crawl {url}: {why}", EXIT_UNREACHABLE)
-    if not getattr(args, "no_history", False):
-        from .history import History
-
-        changes = History(args.history).record(report)
-        if changes:
-            report["changes"] = changes
-            from oitcheck.reports import write_all
-
-            write_all(report, args.out)
+def report_outcome(result, args) -> int:
+    """Print how the run ended and return its exit code."""
+    if result.outcome in ("unreachable", "not_a_site"):
+        return _err(f"เข้าเว็บไซต์ไม่ได้ / cannot crawl {result.url}: {result.reason}. "
+                    f"ไม่ได้เขียนรายงาน รายงานเดิมใน {args.out} ยังอยู่ / no report written; "
+                    f"the folder's earlier report is unchanged", EXIT_UNREACHABLE)
+    if result.outcome == "local_error":
+        return _err(f"เขียนรายงานไม่ได้ / cannot write the report: {result.reason} "
+                    f"(ปัญหาอยู่ที่เครื่องนี้ / a local problem)", EXIT_USAGE)
+    report = result.report
+    if result.outcome == "interrupted":
+        if report is None:
+            return _err("การตรวจถูกหยุด ยังไม่ได้เขียนรายงาน / crawl interrupted before any report was written",
+                        EXIT_PARTIAL)
+        if not args.quiet:
+            print_summary(report, args.out)
+        return _err("การตรวจหยุดก่อนจบ รายงานยังไม่สมบูรณ์ / crawl interrupted: the report in "
+                    f"{args.out} is partial and says so", EXIT_PARTIAL)
     if not args.quiet:
         print_summary(report, args.out)
-    if report.get("partial"):
-        return _err("การตรวจหยุดก่อนจบ รายงานยังไม่สมบูรณ์ / crawl interrupted: partial report written", EXIT_PARTIAL)
     if args.fail_under:
-        low = [f"{k}: {report['scores'][f'indicator_{k}']:.2f} < {v:g}" for k, v in args.fail_under.items()
-               if report["scores"][f"indicator_{k}"] < v]
+        low = [f"{k}: {report.scores.indicators[str(k)]:.2f} < {v:g}" for k, v in args.fail_under.items()
+               if report.scores.indicators.get(str(k), 0.0) < v]
         if low:
             return _err("คะแนนต่ำกว่าเกณฑ์ / below --fail-under: indicator " + ", ".join(low), EXIT_FAIL_UNDER)
     return EXIT_OK
 
 
-def print_summary(report: dict, out: Path) -> None:
-    items = report["items"]
-    cl, crawl, s = report["checklist"], report["crawl"], report["scores"]
-    print(f"OIT {cl['year']} · {report['site']} · {crawl['pages']} pages, {crawl['documents']} documents, "
-          f"{len(crawl['errors'])} errors")
-    names = {9: "ตัวชี้วัดที่ 9 การเปิดเผยข้อมูล", 10: "ตัวชี้วัดที่ 10 การป้องกันการทุจริต"}
-    for ind in (9, 10):
-        mine = [i for i in items if i["indicator"] == ind]
-        ok = sum(1 for i in mine if i["status"] == "pass")
-        print(f"  {names[ind]}: {s[f'indicator_{ind}']:.2f} (ระดับ {s['bands'][f'indicator_{ind}']}) · "
+def print_summary(report, out: Path) -> None:
+    cl, crawl, s = report.checklist, report.crawl, report.scores
+    print(f"OIT {cl.year} · {report.site} · {crawl.pages} pages, {crawl.documents} documents, "
+          f"{len(crawl.errors)} errors")
+    if not crawl.complete:
+        from .collect import STOPPED_WORDS
+
+        th, en = STOPPED_WORDS.get(crawl.stopped_by or "interrupted", ("", ""))
+        print(f"  ตรวจไม่ครบทั้งเว็บไซต์ เพราะ{th} / the crawl did not cover the whole site: {en}")
+    for number, title in cl.indicators.items():
+        mine = [i for i in report.items if str(i.indicator) == number]
+        ok = sum(1 for i in mine if i.status == "pass")
+        print(f"  ตัวชี้วัดที่ {number} {title}: {s.indicators[number]:.2f} (ระดับ {s.bands[f'indicator_{number}']}) · "
               f"passed {ok}/{len(mine)} items")
-    gaps = [i["code"] for i in items if i["status"] != "pass"]
+    gaps = [i.code for i in report.items if i.status != "pass"]
     if gaps:
         print(f"  ยังขาด / gaps: {', '.join(gaps)}")
-    print(f"  รายงาน / report: {Path(out) / 'report.html'} (also report.json, report.xlsx, gaps.csv)")
+    review = [i.code for i in report.items if i.review]
+    if review:
+        print(f"  ควรตรวจด้วยตา / check by eye: {', '.join(review)}")
+    names = sorted(p.name for p in Path(out).iterdir() if p.name in (
+        "report.html", "report.json", "report.xlsx", "gaps.csv", "itas.xlsx", "itas.csv"))
+    print(f"  รายงาน / report: {Path(out) / 'report.html'} ({', '.join(names)})")
 
 
 def cmd_demo(args) -> int:
-    from . import checklist as checklists
+    from . import checklist
 
     from .demo.scenarios import demo_scenarios
     from .demo.serve import LocalSite
     from .demo.sitegen import build_site
 
-    _check_year(args.year)
-    checklist = checklists.load(args.year)
+    _check_year(args.year, args.agency)
+    c = checklist.load(args.year, agency=args.agency)
     with tempfile.TemporaryDirectory(prefix="oitcheck-demo-") as tmp:
-        build_site(Path(tmp), checklist, demo_scenarios(checklist))
+        build_site(Path(tmp), c, demo_scenarios(c))
         with LocalSite(tmp) as url:
             if not args.quiet:
                 print(f"demo site: {url}")
@@ -224,36 +308,39 @@ def cmd_demo(args) -> int:
 
 
 def cmd_checklists(args) -> int:
-    from . import checklist as checklists
+    from . import checklist
+    from .rules import REGISTRY
 
     try:
         if args.year:
-            _check_year(args.year)
-            c = checklists.load(args.year)
-            print(f"{c.name} ({c.status}) · {len(c.items)} items · scoring: {c.scoring_rule}")
+            _check_year(args.year, args.agency)
+            c = checklist.load(args.year, agency=args.agency)
+            print(f"{c.name} ({c.status}) · {len(c.items)} items · {c.unconfirmed} not confirmed by two sources"
+                  f" · scoring: {c.scoring_rule}")
             for sub in c.subindicators:
                 print(f"\n{sub.code} {sub.title} (weight {sub.weight:g})")
                 for it in c.items:
                     if it.subindicator == sub.code:
-                        r = it.rules
-                        rule = ", ".join(x for x in (f"year: {r.fiscal_year}" if r.fiscal_year != "any" else "",
-                                                     r.period or "", r.link_kind and f"link: {r.link_kind}" or "",
-                                                     r.parts and "parts: " + "/".join(p.name for p in r.parts) or "") if x)
-                        print(f"  {it.code:<4} {it.title}" + (f"  [{rule}]" if rule else ""))
+                        rule = ", ".join(filter(None, (REGISTRY[k].describe(v) for k, v in it.rules.items()
+                                                       if k in REGISTRY and v not in (None, (), "any"))))
+                        mark = "" if it.confidence == "confirmed" else f" ({it.confidence})"
+                        print(f"  {it.code:<4} {it.title}{mark}" + (f"  [{rule}]" if rule else ""))
             return EXIT_OK
-        for y in checklists.years():
-            c = checklists.load(y)
-            print(f"{y}  {len(c.items):>2} items  {c.status:<11} {c.name}")
+        for agency in ([args.agency] if args.agency != "lao" else checklist.agency_types()):
+            for y in checklist.years(agency):
+                c = checklist.load(y, agency=agency)
+                print(f"{agency:<5} {y}  {len(c.items):>2} items  {c.status:<11} {c.name}")
         return EXIT_OK
-    except checklists.ChecklistError as exc:
+    except checklist.ChecklistError as exc:
         return _err(str(exc), EXIT_INPUT)
 
 
-def load_verdicts(path: Path) -> tuple[dict[str, bool], int | None]:
+def load_verdicts(path: Path) -> tuple[dict[str, bool], int | None, str | None]:
     data = json.loads(path.read_text("utf-8"))
-    year = None
+    year = agency = None
     if isinstance(data, dict) and "items" in data:
         year = data.get("checklist", {}).get("year")
+        agency = data.get("agency") or data.get("checklist", {}).get("agency_type")
         data = data["items"]
     if isinstance(data, list):
         pairs = {d["code"]: d["status"] for d in data}
@@ -265,33 +352,39 @@ def load_verdicts(path: Path) -> tuple[dict[str, bool], int | None]:
     for code, status in pairs.items():
         if isinstance(status, bool):
             out[code] = status
-        elif str(status).lower() in ("pass", "มี", "true", "1"):
+        elif str(status).lower() in ("pass", "มี", "ผ่าน", "true", "1"):
             out[code] = True
-        elif str(status).lower() in ("fail", "ไม่มี", "false", "0"):
+        elif str(status).lower() in ("fail", "ไม่มี", "ไม่ผ่าน", "false", "0"):
             out[code] = False
         else:
             raise ValueError(f"{code}: status must be pass or fail, not {status!r}")
-    return out, year
+    return out, year, agency
 
 
 def cmd_score(args) -> int:
-    from . import checklist as checklists
-
+    from . import checklist
     from .scoring import score
 
     try:
-        verdicts, file_year = load_verdicts(args.verdicts)
+        verdicts, file_year, file_agency = load_verdicts(args.verdicts)
     except (OSError, ValueError, KeyError, TypeError) as exc:
         return _err(f"อ่านไฟล์ผลไม่ได้ / cannot read {args.verdicts}: {exc}", EXIT_INPUT)
+    if file_year and args.year and file_year != args.year:
+        return _err(f"ไฟล์นี้เป็นผลของปี {file_year} ไม่ใช่ {args.year} / {args.verdicts} is a {file_year} report: "
+                    f"scoring it with the {args.year} items would mix two checklists (leave out --year)", EXIT_USAGE)
+    agency = args.agency or file_agency or "lao"
+    if file_agency and args.agency and file_agency != args.agency:
+        return _err(f"{args.verdicts} is for agency type {file_agency}, not {args.agency}", EXIT_USAGE)
     year = args.year or file_year
-    _check_year(year)
-    c = checklists.load(year)
+    _check_year(year, agency)
+    c = checklist.load(year, agency=agency)
     try:
         s = score(c, verdicts)
     except KeyError as exc:
         return _err(str(exc.args[0]), EXIT_INPUT)
-    print(json.dumps({"year": c.year, "indicator_9": s["indicator_9"], "indicator_10": s["indicator_10"],
-                      "subindicators": s["subindicators"], "bands": s["bands"]}, ensure_ascii=False, indent=1))
+    print(json.dumps({"year": c.year, "agency": agency, "indicator_9": s.indicator_9, "indicator_10": s.indicator_10,
+                      "indicators": s.indicators, "oit": s.oit, "subindicators": s.subindicators, "bands": s.bands},
+                     ensure_ascii=False, indent=1))
     return EXIT_OK
 
 
@@ -301,21 +394,30 @@ def cmd_history(args) -> int:
     rows = History(args.db).trend(args.site)
     if not rows:
         return _err(f"ยังไม่มีประวัติของ {args.site} / no runs recorded for {args.site}", EXIT_INPUT)
-    print(f"{'finished':<26} {'year':>4} {'ind. 9':>7} {'ind. 10':>7} {'passed':>7}")
+    print(f"{'finished':<26} {'agency':<6} {'year':>4} {'ind. 9':>7} {'ind. 10':>7} {'passed':>7}  outcome")
     for r in rows:
-        print(f"{r['finished']:<26} {r['year']:>4} {r['indicator_9']:>7.2f} {r['indicator_10']:>7.2f} {r['passed']:>3}/{r['items']:<3}")
+        if r["outcome"] != "ok":
+            print(f"{r['finished']:<26} {r['agency']:<6} {r['year']:>4} {'-':>7} {'-':>7} {'-':>7}  "
+                  f"{r['outcome']}: {r['reason']}")
+            continue
+        note = "" if r["complete"] else " (incomplete crawl)"
+        print(f"{r['finished']:<26} {r['agency']:<6} {r['year']:>4} {r['indicator_9']:>7.2f} {r['indicator_10']:>7.2f} "
+              f"{r['passed']:>3}/{r['items']:<3}  ok{note}")
     return EXIT_OK
 
 
 def cmd_batch(args) -> int:
-    from .batch import BatchError, finished, read_sites, run_local, run_scrapyd, summarize
+    from .batch import BatchError, needs_run, read_sites, run_local, run_scrapyd, summarize
 
     try:
-        jobs = read_sites(args.sites, args.out)
+        jobs, encoding = read_sites(args.sites, args.out)
     except BatchError as exc:
-        return _err(str(exc), EXIT_INPUT)
-    args.out.mkdir(parents=True, exist_ok=True)
-    todo = jobs if args.redo else [j for j in jobs if not finished(j)]
+        return _err(str(exc), EXIT_USAGE)
+    print(f"{args.sites}: read as {encoding}", file=sys.stderr)
+    problem = check_out_folder(args.out)
+    if problem:
+        return _err(f"เขียนโฟลเดอร์ {args.out} ไม่ได้ / cannot write to {args.out}: {problem} (a local problem)", EXIT_USAGE)
+    todo = jobs if args.redo else [j for j in jobs if needs_run(j)]
     print(f"{len(jobs)} sites, {len(jobs) - len(todo)} already done, {len(todo)} to crawl", file=sys.stderr)
     extra, settings = [], {}
     if args.max_pages:
@@ -327,20 +429,28 @@ def cmd_batch(args) -> int:
     if args.no_ocr:
         extra.append("--no-ocr")
         settings["OITCHECK_OCR"] = False
-    status = {}
+    if args.history:
+        extra += ["--history", str(args.history)]
+        settings["OITCHECK_HISTORY"] = str(args.history.resolve())
+    else:
+        extra.append("--no-history")
+        settings["OITCHECK_HISTORY_ENABLED"] = False
     if todo and args.scrapyd:
         try:
-            status = run_scrapyd(todo, args.scrapyd.split(","), settings)
+            run_scrapyd(todo, args.scrapyd.split(","), settings)
         except (BatchError, OSError) as exc:
             return _err(f"Scrapyd: {exc}", EXIT_UNREACHABLE)
     elif todo:
         if args.cache:
             extra += ["--cache", str(args.cache)]
-        status = run_local(todo, args.parallel, extra + ["--no-history"])
-    rows = summarize(jobs, status, args.out)
-    ok = sum(r["status"] == "ok" for r in rows)
+        run_local(todo, args.parallel, extra)
+    rows = summarize(jobs, args.out)
+    ok = sum(r["outcome"] == "ok" for r in rows)
     print(f"{ok}/{len(rows)} sites done · summary: {args.out / 'index.html'} (also summary.csv, summary.xlsx)")
-    return EXIT_OK if ok == len(rows) else EXIT_UNREACHABLE
+    failed = [r for r in rows if r["outcome"] != "ok"]
+    for r in failed:
+        print(f"  {r['name']}: {r['outcome']} {r['reason']}", file=sys.stderr)
+    return EXIT_OK if not failed else EXIT_UNREACHABLE
 
 
 def cmd_eval(args) -> int:

@@ -1,160 +1,327 @@
-"""Gather candidates as the crawl goes, with bounded memory, and turn them into a report.
+"""Gather what the crawl finds, with bounded memory, and turn it into verdicts and a report.
 
-The collector keeps, per checklist item, only its best few candidates (plus ITA index
-leads and a status per URL), so memory does not grow with page text. It rewrites a
-partial report.json every few seconds, so a crash or Ctrl-C leaves a readable report.
+For every URL the collector keeps a :class:`Seen` record: its labels, the rules' facts
+and the names standing in its text, never the text itself. Items are matched and decided
+from those records when asked (at the end, and for the partial report every few
+seconds), so:
+
+- the verdicts do not depend on the order pages arrived in: every link text to a URL
+  labels it, whenever it was met;
+- the site's template is known by then: titles, headings and blocks repeated on many pages
+  (menus, sidebars, footers) are site chrome, not a page's own label;
+- memory grows with the number of URLs (a few kB each, bounded by the page budget),
+  never with page text.
 """
 
 from __future__ import annotations
 
 import logging
+import re
 import time
-from datetime import datetime, timezone
+import zlib
+from array import array
+from dataclasses import dataclass, field
+from urllib.parse import urlsplit
 
-from .evidence import Candidate, Document
-from .matching import Matcher
-from .scoring import score
-from .verdicts import Verdict, decide, evidence_rank
+from . import rules
+from .matching import BODY_SUPPORT, WEAK_BODY, clean_label, filename_label, matcher_for
+from .model import Candidate, Document, Reason, Verdict, now_iso  # noqa: F401  (now_iso re-exported)
+from .verdicts import TOPIC_PASS, decide
 
 log = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 1
-KEEP = 12  # candidates kept per item
-KEEP_MONTHLY = 30  # monthly summaries need one document per month
+ANCHORS_KEPT = 8  # link texts kept per URL
+CHROME_MIN_PAGES = 4  # a block on at least this many pages ...
+CHROME_SHARE = 0.2  # ... and on this share of all pages is site chrome
+MIN_TOPIC = 0.5  # label scores below this are not candidates at all
+OWN_TEXT_MIN = 80  # characters of a page's own (non-chrome) text below which it is a placeholder
+PLACEHOLDER = re.compile(r"กำลังปรับปรุง|อยู่ระหว่าง(?:การ)?ปรับปรุง|อยู่ระหว่างจัดทำ|ยังไม่มีข้อมูล|ไม่พบข้อมูล|"
+                         r"under construction|coming soon|กำลังดำเนินการจัดทำ")
+ADMIN_PATH = re.compile(r"(?:^|/)(?:admin|administrator|backend|backoffice|wp-admin|wp-login|login|signin|"
+                        r"manage|cms|phpmyadmin)(?:[/._?]|$)|(?:^|[/_\-])(?:add|edit|update|delete)_?\w*\.php", re.I)
 
 
-def now_iso() -> str:
-    return datetime.now(timezone.utc).astimezone().isoformat(timespec="seconds")
+# Why a crawl stopped before it had seen everything, in the clerk's words.
+STOPPED_WORDS = {
+    "page_limit": ("ถึงจำนวนหน้าสูงสุดที่กำหนด", "the page limit was reached"),
+    "time_limit": ("ถึงเวลาสูงสุดที่กำหนด", "the time limit was reached"),
+    "depth_limit": ("ถึงความลึกสูงสุดที่กำหนด", "the depth limit was reached"),
+    "interrupted": ("ถูกหยุดกลางคัน", "it was interrupted"),
+    "error": ("เกิดข้อผิดพลาด", "of an error"),
+}
+
+
+def _h(text: str) -> int:
+    return zlib.crc32(text.encode("utf-8"))
+
+
+def anchor_order(text: str):
+    """Which link texts a URL keeps when it has many: ones carrying an item code, then the
+    longest (most telling). A total order, so the choice never depends on arrival order."""
+    return (re.match(r"\s*o\s?\.?\s?\d", text) is None, -min(len(text), 80), text)
+
+
+def is_admin_url(url: str) -> bool:
+    """Login, admin and add/edit forms are not disclosures.
+
+    >>> is_admin_url("http://x.go.th/admin/add_news.php"), is_admin_url("http://x.go.th/news.php?id=3")
+    (True, False)
+    """
+    parts = urlsplit(url)
+    return bool(ADMIN_PATH.search(parts.path))
+
+
+@dataclass(slots=True)
+class Seen:
+    """What the collector keeps of one URL."""
+
+    url: str
+    kind: str
+    method: str
+    error: str | None
+    title: str
+    headings: tuple[str, ...]
+    head: str  # a document's first lines (its title), "" for pages
+    found_on: str
+    off_site: bool
+    notes: tuple[str, ...]
+    facts: dict  # the rules' facts about the document
+    body: dict  # item index -> (name, snippet, line) standing in the text
+    lines: array  # hashes of the page's blocks (site chrome is learnt from them)
+    line_lens: array
+    placeholder: bool
+    anchors: list[str] = field(default_factory=list)
+    index_codes: set[str] = field(default_factory=set)
+    is_ita_index: bool = False
+
+    @property
+    def is_document(self) -> bool:
+        return self.kind not in ("html", "text", "unknown")
 
 
 class Collector:
     def __init__(self, checklist, site: str, fiscal_year: int | None = None):
         self.checklist = checklist
         self.fiscal_year = fiscal_year or checklist.year
+        self.ctx = rules.Context(self.fiscal_year)
         self.site = site
-        self.matcher = Matcher(checklist, self.fiscal_year)
-        self.candidates: dict[str, list[Candidate]] = {i.code: [] for i in checklist.items}
+        self.agency_name = ""  # learnt from the home page
+        self.matcher = matcher_for(checklist)
+        self.records: dict[str, Seen] = {}
+        self.pending_anchors: dict[str, list[str]] = {}  # link texts met before their URL was read
         self.leads: dict[str, set[str]] = {}  # url -> codes (from ITA index pages)
         self.lead_pages: set[str] = set()
-        self.ok_urls: set[str] = set()
-        self.seen: set[str] = set()
         self.errors: dict[str, dict] = {}  # url -> {url, reason, found_on}
+        self.block_pages: dict[int, int] = {}  # block hash -> pages it stands on
+        self.html_pages = 0
         self.pages = 0
         self.documents = 0
         self.by_kind: dict[str, int] = {}
         self.match_seconds = 0.0
         self.started = now_iso()
-        self.stats: dict = {}
+        self.stopped_by: str | None = None  # set when the crawl stopped early: not-found reasons say so
+        self._cache_key = None
+        self._cache: list[Verdict] | None = None
+
+    def forget(self) -> None:
+        """Drop the cached verdicts (something they depend on changed)."""
+        self._cache = None
 
     # --- feeding ---------------------------------------------------------------------
     def add_lead(self, code: str, url: str, found_on: str) -> None:
         self.leads.setdefault(url, set()).add(code)
         self.lead_pages.add(found_on)
+        self._cache = None
 
     def add_error(self, url: str, reason: str, found_on: str = "", anchor: str = "", index_code: str | None = None) -> None:
         if url not in self.errors:
             self.errors[url] = {"url": url, "reason": reason, "found_on": found_on}
         if index_code:
             self.add_lead(index_code, url, found_on)
+        self._cache = None
 
-    def add_document(self, doc: Document) -> list[Candidate]:
-        if doc.url not in self.seen:  # a nightly priority URL is fetched twice; count it once
-            self.seen.add(doc.url)
+    def add_anchor(self, url: str, text: str, found_on: str = "") -> None:
+        """A link text for ``url`` (met before or after the URL itself was read)."""
+        if not text:
+            return
+        rec = self.records.get(url)
+        anchors = rec.anchors if rec is not None else self.pending_anchors.setdefault(url, [])
+        if text not in anchors:
+            anchors.append(text)
+            anchors.sort(key=anchor_order)
+            del anchors[ANCHORS_KEPT:]
+            self._cache = None
+
+    def add_document(self, doc: Document) -> None:
+        t = time.perf_counter()
+        first = doc.url not in self.records
+        if first:  # a nightly priority URL is fetched twice; count it once
             if doc.kind == "html":
                 self.pages += 1
             else:
                 self.documents += 1
             self.by_kind[doc.kind] = self.by_kind.get(doc.kind, 0) + 1
-        if not doc.error:
-            self.ok_urls.add(doc.url)
-        codes = set(doc.index_codes) | self.leads.get(doc.url, set())
-        doc.index_codes = sorted(codes)
-        t = time.perf_counter()
-        found = self.matcher.match(doc)
+        if doc.home and not self.agency_name:
+            self.agency_name = agency_name_in([doc.title, *doc.headings])
+        lines, lens = array("l"), array("l")
+        placeholder = False
+        if doc.kind == "html":
+            seen_blocks = set()
+            for line in doc.text.split("\n"):
+                line = line.strip()
+                if len(line) >= 2:
+                    h = _h(line)
+                    lines.append(h)
+                    lens.append(len(line))
+                    seen_blocks.add(h)
+            for label in (doc.title, *doc.headings):
+                if label:
+                    seen_blocks.add(_h("\x00" + label))
+            if first:
+                self.html_pages += 1
+                for h in seen_blocks:
+                    self.block_pages[h] = self.block_pages.get(h, 0) + 1
+            placeholder = PLACEHOLDER.search(doc.text[:3000]) is not None
+        body = {} if doc.is_ita_index else self.matcher.body_hits(doc.text)
+        old = self.records.get(doc.url)
+        rec = Seen(
+            url=doc.url, kind=doc.kind, method=doc.method, error=doc.error, title=doc.title,
+            headings=tuple(doc.headings[:6]), head=doc.text[:rules.HEAD_CHARS].replace("\n", " ") if doc.is_document else "",
+            found_on=min(filter(None, [doc.found_on, old.found_on if old else ""]), key=lambda u: (len(u), u), default=""),
+            off_site=doc.off_site, notes=tuple(doc.notes), facts=rules.document_facts(doc, self.checklist), body=body,
+            lines=lines, line_lens=lens, placeholder=placeholder,
+            anchors=old.anchors if old else self.pending_anchors.pop(doc.url, []),
+            index_codes=set(doc.index_codes) | (old.index_codes if old else set()),
+            is_ita_index=doc.is_ita_index or (old.is_ita_index if old else False),
+        )
+        self.records[doc.url] = rec
+        for a in doc.anchors:
+            self.add_anchor(doc.url, a)
+        self._cache = None
         self.match_seconds += time.perf_counter() - t
-        for c in found:
-            self._keep(c)
-        return found
 
-    def _keep(self, c: Candidate) -> None:
-        bucket = self.candidates[c.code]
-        for n, x in enumerate(bucket):
-            if x.url == c.url:  # the same URL seen again (e.g. with its link text): keep the stronger
-                if evidence_rank(c) > evidence_rank(x) or (c.fiscal_years and not x.fiscal_years):
-                    bucket[n] = c
-                return
-        bucket.append(c)
-        item = self.checklist.item(c.code)
-        limit = KEEP_MONTHLY if item.rules.period == "monthly" else KEEP
-        if len(bucket) > limit:
-            bucket.sort(key=evidence_rank, reverse=True)
-            del bucket[limit:]
+    # --- site chrome ------------------------------------------------------------------
+    def _chrome_floor(self) -> int:
+        return max(CHROME_MIN_PAGES, int(CHROME_SHARE * self.html_pages + 0.999))
 
-    # --- results ---------------------------------------------------------------------
-    def verdicts(self):
+    def is_chrome(self, text: str, heading: bool = False) -> bool:
+        """A title, heading or block that stands on many of the site's pages."""
+        return self.block_pages.get(_h("\x00" + text if heading else text), 0) >= self._chrome_floor()
+
+    def own_text(self, rec: Seen) -> int:
+        """Characters of a page's own text: its blocks that are not site chrome."""
+        floor = self._chrome_floor()
+        return sum(n for h, n in zip(rec.lines, rec.line_lens) if self.block_pages.get(h, 0) < floor)
+
+    # --- matching and deciding ------------------------------------------------------------
+    def labels(self, rec: Seen) -> list[tuple[str, str]]:
+        """(kind, label) pairs of a URL, site chrome left out, cleaned for matching."""
+        raw = []
+        if rec.title and not (rec.kind == "html" and self.is_chrome(rec.title, heading=True)):
+            raw.append(("title", rec.title))
+        for h in rec.headings:
+            if not self.is_chrome(h, heading=True):
+                raw.append(("heading", h))
+        raw += [("link", a) for a in rec.anchors]
+        raw.append(("file", filename_label(rec.url)))
+        if rec.head:
+            raw.append(("head", rec.head))
+        stop = tuple(p for p in (self.agency_name,) if p) + self.matcher.agency_terms
+        out, seen = [], set()
+        for kind, label in raw:
+            label = clean_label(label, stop)
+            if len(label) >= 2 and label not in seen:
+                seen.add(label)
+                out.append((kind, label))
+        return out
+
+    def candidates(self, rec: Seen) -> list[Candidate]:
+        """Every item this URL may be evidence of, with its rule facts."""
+        if rec.is_ita_index or is_admin_url(rec.url):
+            return []  # the ITA index names every item; the documents it links are the evidence
+        best: dict[int, tuple[float, str, str, str]] = {}  # item -> (score, where, matched, snippet)
+        for _, label in self.labels(rec):
+            for hit in self.matcher.label_hits(label):
+                if hit.score > best.get(hit.item, (0.0,))[0]:
+                    best[hit.item] = (hit.score, "label", hit.matched, hit.label)
+        floor = self._chrome_floor()
+        for item, (phrase, snippet, line) in rec.body.items():
+            if rec.kind == "html" and self.block_pages.get(_h(line), 0) >= floor:
+                continue  # a menu or sidebar on every page names it, not this page
+            score = best.get(item, (0.0,))[0]
+            if 0.7 <= score < TOPIC_PASS:
+                s, where, matched, snip = best[item]
+                best[item] = (round(min(TOPIC_PASS + 0.05, s + BODY_SUPPORT), 3), where, matched, snip)
+            elif score < WEAK_BODY:
+                best[item] = (WEAK_BODY, "body", phrase, snippet)
+        lead_codes = rec.index_codes | self.leads.get(rec.url, set())
+        items = self.checklist.items
+        placeholder = rec.kind == "html" and rec.placeholder and self.own_text(rec) < OWN_TEXT_MIN
+        label_text = " ".join([rec.title if rec.kind == "html" else "", *rec.anchors, filename_label(rec.url)])
+        out = []
+        for idx in sorted(set(best) | {i for i, it in enumerate(items) if it.code in lead_codes}):
+            score, where, matched, snippet = best.get(idx, (0.0, "index", "", rec.title or rec.url))
+            lead = items[idx].code in lead_codes
+            if score < MIN_TOPIC and not lead:
+                continue
+            c = Candidate(code=items[idx].code, url=rec.url, found_on=rec.found_on, kind=rec.kind, method=rec.method,
+                          topic=round(score, 3), where=where, matched=matched, snippet=snippet[:300], lead=lead,
+                          error=rec.error, off_site=rec.off_site, notes=list(rec.notes))
+            c.placeholder = placeholder
+            out.append(rules.apply(items[idx], rec.facts, c, label_text))
+        return out
+
+    def verdicts(self) -> list[Verdict]:
+        key = (len(self.records), len(self.errors), len(self.leads))
+        if self._cache is not None and self._cache_key == key:
+            return self._cache
+        t = time.perf_counter()
+        per_item: dict[str, list[Candidate]] = {i.code: [] for i in self.checklist.items}
+        for rec in self.records.values():
+            for c in self.candidates(rec):
+                per_item[c.code].append(c)
         out = []
         for item in self.checklist.items:
-            cands = list(self.candidates[item.code])
-            have = {c.url for c in cands}
-            broken = []
-            for url, codes in self.leads.items():
-                if item.code not in codes:
-                    continue
-                for c in cands:
-                    if c.url == url:
-                        c.lead = True
-                if url in self.errors:
-                    broken.append((url, self.errors[url]["reason"]))
-                elif url in self.ok_urls and url not in have:
-                    cands.append(Candidate(code=item.code, url=url, found_on="", kind="html", method="html",
-                                           topic=0.0, where="index", matched="", snippet="", lead=True))
+            cands = per_item[item.code]
+            broken = sorted((url, self.errors[url]["reason"]) for url, codes in self.leads.items()
+                            if item.code in codes and url in self.errors)
             try:
-                out.append(decide(item, cands, self.fiscal_year, broken))
+                out.append(decide(item, cands, self.ctx, broken, self.not_found_reason()))
             except Exception as exc:  # one item's failure is that item's error, never the report's
                 log.exception("deciding %s failed", item.code)
                 out.append(Verdict(item.code, "fail", False, 0.0,
-                                   [f"ตัดสินข้อนี้ไม่ได้เพราะข้อผิดพลาดของเครื่องมือ / the tool failed on this item "
-                                    f"({type(exc).__name__}: {exc})"], error=f"{type(exc).__name__}: {exc}"))
+                                   [Reason("tool_error", "ตัดสินข้อนี้ไม่ได้เพราะข้อผิดพลาดของเครื่องมือ",
+                                           f"the tool failed on this item ({type(exc).__name__}: {exc})", "tool")],
+                                   error=f"{type(exc).__name__}: {exc}"))
+        self.match_seconds += time.perf_counter() - t
+        self._cache, self._cache_key = out, key
         return out
 
-    def report(self, partial: bool = False) -> dict:
-        verdicts = self.verdicts()
-        scores = score(self.checklist, {v.code: v.status == "pass" for v in verdicts})
-        by_code = {v.code: v for v in verdicts}
-        items = []
-        for item in self.checklist.items:
-            v = by_code[item.code]
-            items.append({
-                "code": item.code, "title": item.title, "indicator": item.indicator,
-                "subindicator": item.subindicator, "subindicator_title": item.subindicator_title,
-                "status": v.status, "found": v.found, "error": v.error, "confidence": v.confidence, "reasons": v.reasons,
-                "publish": item.publish,
-                "evidence": [{
-                    "url": c.url, "found_on": c.found_on, "kind": c.kind, "snippet": c.snippet,
-                    "matched": c.matched, "fiscal_year": c.fiscal_years[0] if c.fiscal_years else None,
-                    "method": c.method, "from_ita_page": c.lead, "year_from_ocr": c.year_from_ocr,
-                } for c in v.evidence],
-            })
-        return {
-            "schema_version": SCHEMA_VERSION,
-            "partial": partial,
-            "site": self.site,
-            "checklist": {"year": self.checklist.year, "name": self.checklist.name, "status": self.checklist.status,
-                          "fiscal_year": self.fiscal_year},
-            "crawl": {
-                "pages": self.pages, "documents": self.documents, "by_kind": dict(sorted(self.by_kind.items())),
-                "errors": sorted(self.errors.values(), key=lambda e: e["url"]),
-                "ita_index_pages": sorted(self.lead_pages),
-                "started": self.started, "finished": None if partial else now_iso(),
-                "match_seconds": round(self.match_seconds, 3),
-                # With --cache: bodies downloaded in full vs. confirmed unchanged (304) or fresh in cache.
-                "full_downloads": self.stats.get("httpcache/firsthand", 0) + self.stats.get("httpcache/invalidate", 0)
-                if "httpcache/store" in self.stats or "httpcache/hit" in self.stats else self.stats.get("response_received_count", 0),
-                "revalidated": self.stats.get("httpcache/revalidate", 0),
-                "cache_hits": self.stats.get("httpcache/hit", 0),
-                "stats": self.stats,
-            },
-            "items": items,
-            "scores": {"indicator_9": scores["indicator_9"], "indicator_10": scores["indicator_10"],
-                       "subindicators": scores["subindicators"], "bands": scores["bands"]},
-        }
+    def not_found_reason(self) -> Reason:
+        th = f"ไม่พบใน {self.pages} หน้าและ {self.documents} เอกสารที่ตรวจ"
+        en = f"not found in the {self.pages} pages and {self.documents} documents checked"
+        if self.stopped_by:
+            why_th, why_en = STOPPED_WORDS[self.stopped_by]
+            th, en = f"{th} (หยุดเพราะ{why_th})", f"{en} (stopped because {why_en})"
+        return Reason("not_found", th, en, "decide")
+
+    def found_count(self) -> int:
+        """Items with a candidate that names them (for the progress line)."""
+        return sum(1 for v in self.verdicts() if v.found)
+
+
+AGENCY_NAME = re.compile(r"((?:องค์การบริหารส่วนตำบล|องค์การบริหารส่วนจังหวัด|เทศบาลตำบล|เทศบาลเมือง|เทศบาลนคร|"
+                         r"อบต\.?|อบจ\.?|ทต\.?|ทม\.?|วิทยาลัย\S*|โรงพยาบาล|สำนักงานสาธารณสุขอำเภอ|สสอ\.?)\s?[^\s|\-–:,()]+)")
+
+
+def agency_name_in(texts) -> str:
+    """The agency's own name, from its home page's title or headings.
+
+    >>> agency_name_in(["หน้าหลัก - องค์การบริหารส่วนตำบลหนองบัว อำเภอเมือง"])
+    'องค์การบริหารส่วนตำบลหนองบัว'
+    """
+    for text in texts:
+        m = AGENCY_NAME.search(text or "")
+        if m and len(m.group(1)) > 6:
+            return m.group(1)
+    return ""

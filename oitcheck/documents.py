@@ -394,7 +394,8 @@ def _xls(body: bytes, limits: Limits) -> Extracted:
 def _image(body: bytes, limits: Limits, ocr) -> Extracted:
     from PIL import Image
 
-    Image.MAX_IMAGE_PIXELS = limits.max_image_pixels
+    # PIL's own bomb limit (Image.MAX_IMAGE_PIXELS) is set once at start-up (oitcheck.crawl.configure_process),
+    # never from these worker threads; the size check below applies this document's limits.
     try:
         img = Image.open(io.BytesIO(body))
         img.size  # noqa: B018 - header parsed, pixels not decoded yet

@@ -1,50 +1,75 @@
-"""Which checklist items a document is about: fuzzy Thai matching with rapidfuzz.
+"""The match stage: which checklist items a URL's labels name, and how strongly.
 
-Labels (page title, headings, link text, file name, a document's first lines) are compared
-with every name of every item by rapidfuzz's partial_ratio (the best aligned substring, so
-"แผนการดำเนินงาน ประจำปีงบประมาณ 2569" still matches "แผนดำเนินงาน"), after a cheap
-character-count bound has ruled out the names that cannot reach the cut-off. Body text is
-searched exactly and only in a bounded prefix, so the cost of a document grows linearly
-with its text and stops growing at the cap.
+Labels are what a page or file is called: its title, headings, the texts of links to it,
+its file name, a document's first lines. Each label is compared with every name of every
+item (title, keywords, aliases):
+
+- Thai names by rapidfuzz's ``partial_ratio`` (the best aligned substring, so
+  "แผนการดำเนินงาน ประจำปีงบประมาณ 2569" still names "แผนดำเนินงาน") after connective
+  words are set aside ("อำนาจและหน้าที่" is "อำนาจหน้าที่"), and by an order-insensitive
+  score on Thai word tokens;
+- Latin names ("e-service", "q&a", "news") and very short names only as whole words;
+- names that consist of the agency's type ("นายกองค์การบริหารส่วนตำบล") carry no match:
+  the agency's own name is on every page.
+
+Only names are matched here; fiscal years, periods, parts and link kinds are the rules
+stage (:mod:`oitcheck.rules`). Results per label are cached (labels repeat across pages),
+so the cost of a site grows with its distinct labels, not its pages.
 """
 
 from __future__ import annotations
 
 import re
+from collections import OrderedDict
+from dataclasses import dataclass
+from functools import lru_cache
 from urllib.parse import unquote, urlsplit
 
 import numpy as np
 from rapidfuzz import fuzz
 
-from .dates import fiscal_years_in, month_years, period_of
-from .evidence import Candidate, Document
 from .thai import normalize
 
 LABEL_MAX = 220  # characters of a label compared
-BODY_MAX = 20_000  # characters of body text searched for names, years and parts
-HEAD_CHARS = 300  # a document's first characters act as its title
-LABEL_CACHE = 4096  # label score columns kept (about 1 KB each)
-STRONG = 85  # partial_ratio at or above which a label names the item
+BODY_MAX = 20_000  # characters of body text searched for names
+LABEL_CACHE = 4096  # labels whose results are kept
+STRONG = 0.85  # a label that names the item
+CUTOFF = 70  # partial_ratio below this is no match at all
 WEAK_BODY = 0.55  # topic score of a name found only in the body
+BODY_SUPPORT = 0.15  # an exact name in the body lifts a label that nearly names the item
+MIN_STRIPPED = 6  # a name that is mostly the agency's type keeps at least this many characters, or is dropped
+SHORT = 5  # names shorter than this must appear as they are
 
 # Words that make a page a news post or event report about something, not the thing itself.
 NEWS_CUES = ("ข่าว", "ประชุม", "กิจกรรม", "ลงพื้นที่", "ร่วมกับ", "มอบ", "จัดโครงการ", "อบรม", "ประชาคม")
-# Off-site hosts that satisfy a link rule.
-SOCIAL_HOSTS = ("facebook.com", "fb.com", "fb.me", "line.me", "lin.ee", "youtube.com", "tiktok.com",
-                "twitter.com", "x.com", "instagram.com")
-QA_HOSTS = ("m.me", "messenger.com", "line.me", "lin.ee")
-QA_WORDS = ("กระดานถามตอบ", "เว็บบอร์ด", "webboard", "ถาม-ตอบ", "ถามตอบ", "q&a", "chatbot", "แชทบอท", "messenger", "line oa")
-FORM_HOSTS = ("forms.gle", "docs.google.com", "forms.office.com")
-ESERVICE_WORDS = ("e-service", "ยื่นคำร้องออนไลน์", "ยื่นคำขอออนไลน์", "แบบฟอร์มออนไลน์", "บริการออนไลน์")
-
+# Words that say what kind of document a name is: แผน (plan) is not รายงาน (report). A label
+# whose kind word differs from the name's, right before the match, is another document.
+KIND_WORDS = ("แผน", "รายงาน", "คู่มือ", "ประกาศ", "สรุป", "มาตรการ", "หลักเกณฑ์", "นโยบาย", "สถิติ", "แบบ",
+              "การประเมิน", "คำสั่ง", "ระเบียบ")
+# Connectives set aside before comparing ("อำนาจและหน้าที่" names "อำนาจหน้าที่").
+_CONNECTIVE = re.compile(r"\s*และ\s*")
 _CODE_PREFIX = re.compile(r"^\s*(?:[o]\s?\.?\s?\d{1,2}\s*[.:)\-]?\s*|\d{1,2}(?:\.\d{1,2})*\s*[.)]\s*)")
+_ASCII = re.compile(r"^[\x00-\x7f]+$")
+_STOP_WORDS = {"และ", "หรือ", "ของ", "ที่", "ใน", "การ", "ความ", "ๆ", "-", "/", "(", ")"}
+
+
+def name_words(phrase: str) -> tuple[str, ...]:
+    """The content words of a name (pythainlp newmm), connectives and nominalisers left out.
+
+    >>> name_words("ข้อมูลสถิติการให้บริการ")
+    ('ข้อมูล', 'สถิติ', 'ให้บริการ')
+    """
+    from pythainlp.tokenize import word_tokenize
+
+    return tuple(w for w in word_tokenize(phrase, engine="newmm", keep_whitespace=False)
+                 if len(w) >= 2 and w not in _STOP_WORDS)
 
 
 def filename_label(url: str) -> str:
     """The last path segment of a URL, decoded, without extension: agencies name files well.
 
-    >>> filename_label("https://x.go.th/files/O10_%E0%B9%81%E0%B8%9C%E0%B8%99_2568.pdf")
-    'o10 แผน 2568'
+    >>> filename_label("https://x.go.th/files/O10_%E0%B8%81%E0%B8%B2%E0%B8%A3_2568.pdf")
+    'o10 การ 2568'
     """
     path = unquote(urlsplit(url).path)
     name = path.rstrip("/").rsplit("/", 1)[-1]
@@ -53,62 +78,43 @@ def filename_label(url: str) -> str:
     return normalize(re.sub(r"[_\-+]+", " ", name))
 
 
-def _has_host(hosts: list[str], wanted: tuple[str, ...]) -> bool:
-    return any(h == w or h.endswith("." + w) for h in hosts for w in wanted)
+def clean_label(label: str, stop_phrases: tuple[str, ...] = ()) -> str:
+    """A label as it is compared: no item-code prefix, the agency's name and type set aside.
+
+    >>> clean_label("o2 คณะผู้บริหารองค์การบริหารส่วนตำบลหนองบัว", ("องค์การบริหารส่วนตำบลหนองบัว",))
+    'คณะผู้บริหาร'
+    """
+    label = _CODE_PREFIX.sub("", label or "")
+    for p in stop_phrases:
+        if p in label:
+            label = label.replace(p, " ")
+    return re.sub(r"\s+", " ", label).strip()[:LABEL_MAX]
 
 
-def link_rule_ok(kind: str | None, doc: Document) -> bool | None:
-    """Whether a page offers the kind of link an item needs (social network, Q&A, form...)."""
-    if kind is None:
-        return None
-    # Words in the page body do not make a channel; a link or a form does.
-    texts = " ".join(doc.out_texts)
-    if kind == "social":
-        return _has_host(doc.out_hosts, SOCIAL_HOSTS)
-    if kind == "qa":
-        return _has_host(doc.out_hosts, QA_HOSTS) or doc.has_form or any(w in texts for w in QA_WORDS)
-    if kind == "form":
-        return doc.has_form or _has_host(doc.out_hosts, FORM_HOSTS)
-    if kind == "eservice":
-        return doc.has_form or _has_host(doc.out_hosts, FORM_HOSTS) or any(w in texts for w in ESERVICE_WORDS)
-    return None
+def _without_connectives(text: str) -> tuple[str, list[int]]:
+    """``text`` without connective words, and for each kept character its index in ``text``."""
+    keep, index, pos = [], [], 0
+    for m in _CONNECTIVE.finditer(text):
+        keep.append(text[pos:m.start()])
+        index.extend(range(pos, m.start()))
+        pos = m.end()
+    keep.append(text[pos:])
+    index.extend(range(pos, len(text)))
+    return "".join(keep), index
 
 
-def head_word(phrase: str, words=None) -> str | None:
-    """The first word of a multi-word Thai name (pythainlp newmm), which names the kind of
-    document: แผน, รายงาน, คู่มือ, ประกาศ ... ``words`` is an optional word Trie (see
-    :func:`words_in`); the default is pythainlp's whole dictionary.
+def head_word(phrase: str) -> str | None:
+    """The kind word a name starts with (แผน, รายงาน, คู่มือ ...), or None.
 
     >>> head_word("แผนดำเนินงาน")
     'แผน'
     >>> head_word("e-service") is None
     True
     """
-    from pythainlp.tokenize import word_tokenize
-
-    tokens = [t for t in word_tokenize(phrase, custom_dict=words, engine="newmm") if t.strip()]
-    if len(tokens) < 2 or not ("\u0e00" <= tokens[0][0] <= "\u0e7f") or len(tokens[0]) < 2:
-        return None
-    return tokens[0]
-
-
-def words_in(phrases: list[str]):
-    """A Trie of the dictionary words that occur in ``phrases``.
-
-    newmm only ever uses dictionary words found in the text it cuts, so this small Trie
-    segments the phrases exactly as the whole dictionary would, and is built in a fraction
-    of the time (the 62,000-word Trie was the largest fixed cost of starting a crawl).
-
-    >>> from pythainlp.tokenize import word_tokenize
-    >>> p = "รายงานผลการดำเนินงานประจำปี"
-    >>> word_tokenize(p, custom_dict=words_in([p])) == word_tokenize(p)
-    True
-    """
-    from pythainlp.corpus import thai_words
-    from pythainlp.util import Trie
-
-    joined = "\n".join(phrases)
-    return Trie([w for w in thai_words() if w in joined])
+    for w in KIND_WORDS:
+        if phrase.startswith(w):
+            return w
+    return None
 
 
 def char_counts(text: str) -> np.ndarray:
@@ -120,157 +126,172 @@ def char_counts(text: str) -> np.ndarray:
     return np.bincount(slot, minlength=256).astype(np.int32)
 
 
-class Matcher:
-    """Built once per checklist; :meth:`match` turns one Document into Candidates."""
+@dataclass(frozen=True, slots=True)
+class Hit:
+    """A label (or the body) names an item: with what score, by which words."""
 
-    def __init__(self, checklist, fiscal_year: int | None = None):
+    item: int  # index of the item in the checklist
+    score: float
+    matched: str  # the words that matched, as they stand in ``label``
+    label: str  # the whole label (the snippet shown)
+
+
+class Matcher:
+    """Built once per checklist; :meth:`label_hits` and :meth:`body_hits` find items."""
+
+    def __init__(self, checklist, agency_terms: tuple[str, ...] = ()):
         self.checklist = checklist
-        self.fiscal_year = fiscal_year or checklist.year
+        terms = tuple(sorted({normalize(t) for t in agency_terms if t}, key=len, reverse=True))
+        self.agency_terms = terms
         self.phrases: list[str] = []
         self.owner: list[int] = []  # phrase index -> item index
         for idx, item in enumerate(checklist.items):
             for p in item.phrases:
-                self.phrases.append(p)
-                self.owner.append(idx)
-        self._owner = np.array(self.owner)
-        self._short = np.array([len(p) < 5 for p in self.phrases])
-        words = words_in(self.phrases)
-        self._head = [head_word(p, words) for p in self.phrases]
-        self._len_bonus = np.array([len(p) / 1000 for p in self.phrases])
-        self._column: dict[str, np.ndarray] = {}  # label -> its scores against every phrase
-        self._counts = np.stack([char_counts(p) for p in self.phrases])
-        self._lengths = np.array([len(p) for p in self.phrases])
+                stripped = clean_label(p, terms) if any(t in p for t in terms) else p
+                if stripped != p and len(stripped) < MIN_STRIPPED:
+                    continue  # "นายก อบต" minus the agency's type is a word on every page
+                if stripped and stripped not in self.phrases[-len(item.phrases):]:
+                    self.phrases.append(stripped)
+                    self.owner.append(idx)
+        self._forms = [_without_connectives(p)[0] for p in self.phrases]
+        self._latin = [bool(_ASCII.match(p)) for p in self.phrases]
+        self._short = [len(p) < SHORT for p in self.phrases]
+        self._latin_re = [re.compile(r"(?<![0-9a-z])" + re.escape(p) + r"(?![0-9a-z])") if lat else None
+                          for p, lat in zip(self.phrases, self._latin)]
+        self._head = [head_word(p) for p in self.phrases]
+        self._words = [name_words(p) if not lat else () for p, lat in zip(self.phrases, self._latin)]
+        self._fuzzy = [r for r in range(len(self.phrases)) if not self._latin[r] and not self._short[r]]
+        self._counts = np.stack([char_counts(self._forms[r]) for r in self._fuzzy]) if self._fuzzy else None
+        self._lengths = np.array([len(self._forms[r]) for r in self._fuzzy])
+        self._len_bonus = [len(p) / 1000 for p in self.phrases]
+        self._body_phrases = [(r, p) for r, p in enumerate(self.phrases) if not self._short[r] and len(p) >= 8]
+        self._cache: OrderedDict[str, tuple[Hit, ...]] = OrderedDict()
 
-    def _scores(self, labels: list[str]) -> np.ndarray:
-        """partial_ratio (cut at 70) of every phrase (rows) against every label (columns).
+    # --- labels ------------------------------------------------------------------------
+    def label_hits(self, label: str) -> tuple[Hit, ...]:
+        """Items a (cleaned) label names, best score per item; cached."""
+        got = self._cache.get(label)
+        if got is not None:
+            self._cache.move_to_end(label)
+            return got
+        got = self._label_hits(label)
+        self._cache[label] = got
+        if len(self._cache) > LABEL_CACHE:
+            self._cache.popitem(last=False)
+        return got
 
-        Site-wide labels (menu headings, "ดาวน์โหลด", the agency's name) recur on every
-        page, so their columns are kept in a bounded cache."""
-        new = [lb for lb in labels if lb not in self._column]
-        if new:
-            if len(self._column) + len(new) > LABEL_CACHE:
-                self._column.clear()  # bounded: start again, this document's labels included
-                new = labels
-            for lb in new:
-                self._column[lb] = self._label_column(lb)
-        return np.stack([self._column[lb] for lb in labels], axis=1)
-
-    def _label_column(self, label: str) -> np.ndarray:
-        """One label against every phrase, the same numbers as ``cdist`` gives.
-
-        partial_ratio >= 70 needs the shorter string (m characters) to share at least
-        0.538 m characters with the other (an edge window of k >= 0.538 m characters, with
-        2*LCS/(m+k) >= 0.7); 0.53 leaves room for rounding. This count rules out most
-        names before any alignment (about 1.5x faster than cdist on the benchmark's pages)."""
-        counts = char_counts(label)
-        shared = np.minimum(self._counts, counts).sum(axis=1)
-        maybe = np.nonzero(shared >= 0.53 * np.minimum(self._lengths, len(label)))[0]
-        column = np.zeros(len(self.phrases), dtype=np.float32)
-        for r in maybe.tolist():
-            column[r] = fuzz.partial_ratio(self.phrases[r], label, score_cutoff=70)
-        return column
-
-    # --- labels ----------------------------------------------------------------------
-    def labels(self, doc: Document) -> list[str]:
-        labels = [doc.title, *doc.headings[:6], *doc.anchors[:8], filename_label(doc.url)]
-        if doc.is_document and doc.text:
-            labels.append(doc.text[:HEAD_CHARS].replace("\n", " "))
-        out = []
-        for lb in labels:
-            lb = _CODE_PREFIX.sub("", lb or "")[:LABEL_MAX].strip()
-            if len(lb) >= 2 and lb not in out:
-                out.append(lb)
-        return out
-
-    def match(self, doc: Document, min_topic: float = 0.5) -> list[Candidate]:
-        """Candidates for every item this document may be evidence of."""
-        if doc.is_ita_index:
-            return []  # it names every item; the documents it links are the evidence
-        labels = self.labels(doc)
-        best: dict[int, tuple[float, str, str, str]] = {}  # item -> (score, where, matched, snippet)
-        if labels:
-            matrix = self._scores(labels)
-            # A label is what it is: the item whose name fits it best (longest name on ties)
-            # keeps its score; others that fit less well, or only by a shorter name contained
-            # in the winner's, are marked down ("การมีส่วนร่วม" inside "การมีส่วนร่วมของผู้บริหาร").
-            winner = (matrix + self._len_bonus[:, None]).argmax(axis=0)
-            rows, cols = np.nonzero(matrix)
-            for r, c in zip(rows.tolist(), cols.tolist()):
-                phrase, label = self.phrases[r], labels[c]
-                w = int(winner[c])
-                outclassed = self.owner[w] != self.owner[r] and (
-                    matrix[r, c] < matrix[w, c] - 4 or (phrase in self.phrases[w] and len(phrase) < len(self.phrases[w])))
-                if self._short[r] and phrase not in label:
-                    continue  # short names ("q&a", "line") must appear as they are
-                al = fuzz.partial_ratio_alignment(phrase, label)
+    def _label_hits(self, label: str) -> tuple[Hit, ...]:
+        if len(label) < 2:
+            return ()
+        form, index = _without_connectives(label)
+        scores: dict[int, tuple[float, int, int]] = {}  # phrase -> (score 0..1, start, end in label)
+        for r, rx in enumerate(self._latin_re):
+            if rx is not None:
+                m = rx.search(label)
+                if m:
+                    scores[r] = (1.0, m.start(), m.end())
+            elif self._short[r]:
+                pos = label.find(self.phrases[r])
+                if pos >= 0:
+                    scores[r] = (1.0, pos, pos + len(self.phrases[r]))
+        if self._fuzzy and form:
+            for r in self.may_reach_cutoff(form):
+                al = fuzz.partial_ratio_alignment(self._forms[r], form, score_cutoff=CUTOFF)
+                if al is None:
+                    continue
                 s = al.score / 100
-                if outclassed:
-                    s *= 0.8
                 # A short label inside a long name ("ข้อมูล" in "ข้อมูลสถิติ...") names only part of it.
-                covered = (al.src_end - al.src_start) / len(phrase)
+                covered = (al.src_end - al.src_start) / len(self._forms[r])
                 if covered < 0.8:
                     s *= covered
-                matched = label[al.dest_start : al.dest_end]
-                # A name deep inside a long label is a mention ("ประชุมจัดทำแผน..."), not a title.
-                # The head word says what kind of thing it is: แผน (plan) is not รายงานผล (report).
-                head = self._head[r]
-                if head and head not in label[max(0, al.dest_start - 2) : al.dest_end + 2]:
-                    s *= 0.7
-                if al.dest_start > 25 and len(label) > len(phrase) + 30:
-                    s *= 0.8
-                if any(cue in label[: max(al.dest_start, 1)] for cue in NEWS_CUES):
-                    s *= 0.75
-                item_idx = self.owner[r]
-                if s > best.get(item_idx, (0,))[0]:
-                    best[item_idx] = (s, "label", matched, label)
-        body = doc.text[:BODY_MAX]
-        if body:
-            for r, phrase in enumerate(self.phrases):
-                item_idx = self.owner[r]
-                if best.get(item_idx, (0,))[0] >= WEAK_BODY or self._short[r] or len(phrase) < 8:
-                    continue
-                pos = body.find(phrase)
-                if pos >= 0:
-                    start = max(0, pos - 80)
-                    snippet = body[start : pos + len(phrase) + 80].replace("\n", " ")
-                    best[item_idx] = (WEAK_BODY, "body", phrase, snippet)
-        wanted = set(best)
-        lead_items = {i for i, it in enumerate(self.checklist.items) if it.code in doc.index_codes}
-        out = []
-        for idx in sorted(wanted | lead_items):
-            score, where, matched, snippet = best.get(idx, (0.0, "index", "", doc.title or doc.url))
-            if score < min_topic and idx not in lead_items:
+                start = index[al.dest_start] if al.dest_start < len(index) else len(label)
+                end = index[al.dest_end - 1] + 1 if 0 < al.dest_end <= len(index) else len(label)
+                scores[r] = (max(s, self._token_score(r, label)), start, end)
+        if not scores:
+            return ()
+        # A label is what it is: the item whose name fits it best (longest name on ties)
+        # keeps its score; others that fit less well, or only by a shorter name contained
+        # in the winner's, are marked down ("การมีส่วนร่วม" inside "การมีส่วนร่วมของผู้บริหาร").
+        winner = max(scores, key=lambda r: scores[r][0] + self._len_bonus[r])
+        best: dict[int, Hit] = {}
+        for r, (s, start, end) in scores.items():
+            phrase = self.phrases[r]
+            w = winner
+            if self.owner[w] != self.owner[r] and (
+                    s < scores[w][0] - 0.04 or (phrase in self.phrases[w] and len(phrase) < len(self.phrases[w]))):
+                s *= 0.8
+            head = self._head[r]
+            if head and head not in label[max(0, start - 12):start + len(head) + 2]:
+                # A name that says what kind of document it is must say it in the label too:
+                # "รายงานผลการดำเนินงาน" is not "แผนดำเนินงาน", the menu "การป้องกันการทุจริต" is no plan.
+                s *= 0.7
+            # A name deep inside a long label is a mention ("ประชุมจัดทำแผน..."), not a title.
+            if start > 25 and len(label) > len(phrase) + 30:
+                s *= 0.8
+            if any(cue in label[:max(start, 1)] for cue in NEWS_CUES):
+                s *= 0.75
+            item = self.owner[r]
+            if s > (best[item].score if item in best else 0):
+                # Shown to people: whole words, not a cut through one.
+                while start > 0 and label[start - 1] != " ":
+                    start -= 1
+                while end < len(label) and label[end] != " ":
+                    end += 1
+                best[item] = Hit(item, round(s, 3), label[start:end], label)
+        return tuple(best.values())
+
+    def may_reach_cutoff(self, form: str) -> list[int]:
+        """The fuzzy names that can reach the cut-off against a label, by character counts.
+
+        partial_ratio >= 70 needs the shorter string (m characters) to share at least
+        0.538 m characters with the other; 0.53 leaves room for rounding. This rules out
+        most names before any alignment, and never one that could reach the cut-off
+        (tests/test_matching.py checks it against rapidfuzz itself)."""
+        shared = np.minimum(self._counts, char_counts(form)).sum(axis=1)
+        maybe = np.nonzero(shared >= 0.53 * np.minimum(self._lengths, len(form)))[0]
+        return [self._fuzzy[k] for k in maybe.tolist()]
+
+    def _token_score(self, r: int, label: str) -> float:
+        """All the words of a name, in any order, close together in the label."""
+        words = self._words[r]
+        if len(words) < 2:
+            return 0.0
+        positions = []
+        for w in words:
+            pos = label.find(w)
+            if pos < 0:
+                return 0.0
+            positions.append(pos)
+        span = max(p + len(w) for p, w in zip(positions, words)) - min(positions)
+        return 0.9 if span <= sum(map(len, words)) + 12 else 0.0
+
+    # --- body --------------------------------------------------------------------------
+    def body_hits(self, text: str) -> dict[int, tuple[str, str, str]]:
+        """Items whose name stands in the body text as it is: item -> (name, snippet, line).
+
+        ``line`` is the block the name stands in, so the collector can tell a page's own
+        words from site chrome repeated on every page."""
+        body = text[:BODY_MAX]
+        out: dict[int, tuple[str, str, str]] = {}
+        if not body:
+            return out
+        for r, phrase in self._body_phrases:
+            item = self.owner[r]
+            if item in out:
                 continue
-            out.append(self._candidate(doc, idx, score, where, matched, snippet, idx in lead_items))
+            pos = body.find(phrase)
+            if pos >= 0:
+                start = max(0, pos - 80)
+                snippet = body[start:pos + len(phrase) + 80].replace("\n", " ")
+                line_start = body.rfind("\n", 0, pos) + 1
+                line_end = body.find("\n", pos)
+                line = body[line_start:line_end if line_end >= 0 else len(body)][:300]
+                out[item] = (phrase, snippet, line)
         return out
 
-    # --- rule facts --------------------------------------------------------------------
-    def _candidate(self, doc, idx, score, where, matched, snippet, lead) -> Candidate:
-        item = self.checklist.items[idx]
-        if item.rules.evidence == "document" and not doc.is_document and where == "body":
-            score *= 0.8
-        # A document's title is its first line: count it once, from the text.
-        label_text = " ".join([doc.title if not doc.is_document else "", *doc.anchors[:8], filename_label(doc.url),
-                               doc.text[:HEAD_CHARS] if doc.is_document else ""])
-        years = fiscal_years_in(label_text)
-        year_source = "label" if years else ""
-        body = doc.text[:BODY_MAX]
-        if not years and body:
-            years = fiscal_years_in(body)
-            year_source = "text" if years else ""
-        period = period_of(label_text + "\n" + body[:3000]).kind if item.rules.period else "unknown"
-        months = month_years(label_text + "\n" + body) if item.rules.period == "monthly" else []
-        missing = []
-        haystack = body or label_text
-        for part in item.rules.parts:
-            if not any(p in haystack for p in part.any):
-                missing.append(part.name)
-        return Candidate(
-            code=item.code, url=doc.url, found_on=doc.found_on, kind=doc.kind, method=doc.method,
-            topic=round(score, 3), where=where, matched=matched, snippet=snippet[:300],
-            fiscal_years=years[:4], year_source=year_source,
-            # Only a year read from OCR'd text is uncertain; no year at all is not an OCR year.
-            year_from_ocr=doc.method.endswith("ocr") and year_source == "text",
-            period=period, months=sorted(set(months))[:24], parts_missing=missing,
-            link_ok=link_rule_ok(item.rules.link_kind, doc), lead=lead, error=doc.error,
-        )
+
+@lru_cache(maxsize=8)
+def matcher_for(checklist) -> Matcher:
+    """The matcher of a checklist (its agency type's words set aside), built once per
+    process and shared by the crawl's components: building one costs a few hundred ms."""
+    return Matcher(checklist, checklist.agency.terms)

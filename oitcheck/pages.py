@@ -10,7 +10,7 @@ from urllib.parse import urljoin, urlsplit
 
 from selectolax.lexbor import LexborHTMLParser
 
-from .evidence import Document
+from .model import Document
 from .thai import count_thai, normalize, thai_ratio
 
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset=["']?\s*([a-zA-Z0-9_\-]+)""", re.I)
@@ -82,10 +82,17 @@ class Link:
 
 
 @dataclass
+class Image:
+    src: str  # absolute URL, or a data: URL
+    alt: str  # normalised
+
+
+@dataclass
 class Page:
     document: Document
     links: list[Link] = field(default_factory=list)
     is_ita_index: bool = False
+    images: list[Image] = field(default_factory=list)  # content images (not icons), in page order
 
 
 # "O1", "o 12", "O.3", "(O5)": an OIT item code standing alone.
@@ -200,7 +207,18 @@ def parse_html(text: str, url: str, max_chars: int = 200_000) -> Page:
             out_hosts.add(lhost)
         if label:
             out_texts.append(label[:100])
-    body_text = normalize("".join(pieces)[: max_chars * 2], keep_newlines=False)[:max_chars]
+    # Blocks stay on lines of their own: the collector learns the site's template from them.
+    body_text = normalize("".join(pieces)[: max_chars * 2], keep_newlines=True)[:max_chars]
+    images = []
+    for img in tree.css("img[src]"):
+        src = (img.attributes.get("src") or "").strip()
+        if not src or _ICON.search(src[:300]) or _small(img.attributes):
+            continue
+        absolute = src if src.startswith("data:image/") else urljoin(base, src).split("#", 1)[0]
+        if absolute.startswith(("http://", "https://", "data:image/")):
+            images.append(Image(absolute, normalize(img.attributes.get("alt") or img.attributes.get("title") or "")[:200]))
+        if len(images) >= MAX_IMAGES:
+            break
 
     is_index = len(codes_seen) >= 5
     if not is_index:
@@ -211,4 +229,18 @@ def parse_html(text: str, url: str, max_chars: int = 200_000) -> Page:
     doc = Document(url=url, kind="html", title=title, headings=headings, text=body_text, method="html",
                    out_hosts=sorted(out_hosts)[:50], out_texts=out_texts[:300], has_form=has_form)
     doc.is_ita_index = is_index
-    return Page(document=doc, links=links, is_ita_index=is_index)
+    return Page(document=doc, links=links, is_ita_index=is_index, images=images)
+
+
+MAX_IMAGES = 20  # images of a page looked at (the spider fetches a few, only on pages about an item)
+# Icons, logos, banners, buttons and spacers are never content.
+_ICON = re.compile(r"(?i)(icon|logo|banner|button|btn|bullet|arrow|spacer|blank|line|bg[_\-.]|/theme|/template|/images/menu|"
+                   r"facebook|twitter|line_|youtube|\.gif$|\.svg$)")
+
+
+def _small(attrs) -> bool:
+    for key in ("width", "height"):
+        v = (attrs.get(key) or "").strip().rstrip("px")
+        if v.isdigit() and int(v) < 150:
+            return True
+    return False

@@ -1,17 +1,21 @@
-"""The OIT score arithmetic: items -> sub-indicators -> indicators 9 and 10.
+"""The score stage: items -> sub-indicators -> indicators (9 and 10) -> the OIT score.
 
 Each item scores 100 (มี, pass) or 0 (ไม่มี); a sub-indicator is the mean of its items;
 an indicator is the weighted mean of its sub-indicators (weights in the year's checklist,
-with their source). Rounded to two decimals, half up, as the ITA reports print them.
+with their source); the OIT score is the mean of its indicators. Rounded to two decimals,
+half up, as the ITA reports print them.
 """
 
 from __future__ import annotations
 
 from decimal import ROUND_HALF_UP, Decimal
 
-# ITA result levels (ระดับผลการประเมิน) as the NACC reports them for the overall score;
-# shown next to each indicator for orientation.
+from .model import ScoresOut
+
+# ITA result levels (ระดับผลการประเมิน). Only AA (95 and over) and A (85-94.99) have a
+# source (shared/oit, 2026-11-26); B-F are recalled and say so wherever a level is shown.
 BANDS = [(95, "AA"), (85, "A"), (75, "B"), (65, "C"), (55, "D"), (50, "E"), (0, "F")]
+SOURCED_BANDS = ("AA", "A")
 PASS_MARK = 85  # the ITA target: 85 points or more counts as passing
 
 
@@ -29,15 +33,12 @@ def band(score: float) -> str:
     return "F"
 
 
-def _round2(x: float) -> float:
+def round2(x: float) -> float:
     return float(Decimal(str(x)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP))
 
 
-def score(checklist, passed: dict[str, bool]) -> dict:
-    """Scores for a checklist given pass/fail per item code (missing codes count as fail).
-
-    Returns ``{"indicator_9", "indicator_10", "subindicators": {code: score}, "bands"}``.
-    """
+def score(checklist, passed: dict[str, bool]) -> ScoresOut:
+    """Scores for a checklist given pass/fail per item code (missing codes count as fail)."""
     unknown = set(passed) - {i.code for i in checklist.items}
     if unknown:
         raise KeyError(f"items not in the {checklist.year} checklist: {', '.join(sorted(unknown))}")
@@ -45,11 +46,26 @@ def score(checklist, passed: dict[str, bool]) -> dict:
     for sub in checklist.subindicators:
         items = [i for i in checklist.items if i.subindicator == sub.code]
         subs[sub.code] = 100.0 * sum(1 for i in items if passed.get(i.code)) / len(items)
-    out: dict = {"subindicators": {k: _round2(v) for k, v in subs.items()}}
-    for ind in (9, 10):
+    indicators: dict[str, float] = {}
+    for ind in checklist.indicator_numbers:
         members = [s for s in checklist.subindicators if s.indicator == ind]
         total_w = sum(s.weight for s in members)
-        value = sum(subs[s.code] * s.weight for s in members) / total_w
-        out[f"indicator_{ind}"] = _round2(value)
-    out["bands"] = {k: band(out[k]) for k in ("indicator_9", "indicator_10")}
-    return out
+        indicators[str(ind)] = round2(sum(subs[s.code] * s.weight for s in members) / total_w)
+    oit = round2(sum(indicators.values()) / len(indicators)) if indicators else None
+    return ScoresOut(
+        indicator_9=indicators.get("9", 0.0), indicator_10=indicators.get("10", 0.0),
+        subindicators={k: round2(v) for k, v in subs.items()},
+        bands={f"indicator_{k}": band(v) for k, v in indicators.items()} | ({"oit": band(oit)} if oit is not None else {}),
+        indicators=indicators, oit=oit,
+        oit_weighted=round2(oit * checklist.oit_share) if oit is not None and checklist.oit_share else None,
+    )
+
+
+def points_if_fixed(checklist, passed: dict[str, bool], code: str) -> dict[str, float]:
+    """What passing one more item would add to each indicator (the fix-first order).
+
+    An item of a 4-item sub-indicator weighs twice one of an 8-item sub-indicator."""
+    before = score(checklist, passed)
+    after = score(checklist, {**passed, code: True})
+    return {k: round2(after.indicators[k] - before.indicators[k]) for k in before.indicators
+            if after.indicators[k] != before.indicators[k]}

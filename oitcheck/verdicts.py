@@ -1,134 +1,126 @@
-"""Decide each item like an assessor: is there a disclosure, of the right year and period,
-with its required parts? Plain functions over Candidates; no network, no Scrapy.
+"""The decide stage: is there a disclosure that names the item and passes its rules?
 
-Reasons are written for a clerk, Thai first, English after " / ".
+Plain functions over Candidates; no network, no Scrapy. Every reason says what was found
+and why it falls short, from the step that decided (naming, a rule, the crawl, the tool).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from urllib.parse import unquote
 
-from .evidence import Candidate
+from . import rules
+from .model import Candidate, Reason, Verdict
 
 TOPIC_PASS = 0.85  # a label that names the item
 TOPIC_PASS_LEAD = 0.6  # linked for this item from the ITA index page: weaker naming suffices
-MONTHS_NEEDED = 6  # monthly summaries: October to March of the assessed fiscal year
-MAX_EVIDENCE = 5
+TOPIC_SURE = 0.9  # a pass named less clearly than this is worth a look
+MAX_EVIDENCE = 8  # evidence URLs kept per item (monthly summaries need six)
 
 
-@dataclass
-class Verdict:
-    code: str
-    status: str  # pass | fail
-    found: bool
-    confidence: float
-    reasons: list[str] = field(default_factory=list)
-    evidence: list[Candidate] = field(default_factory=list)
-    error: str | None = None  # the tool failed while deciding this item
+def evidence_rank(c: Candidate, wants_document: bool = False):
+    """Strength of the match first, then an ITA-page lead, then the kind of evidence the
+    item wants; the URL breaks ties, so the order never depends on the crawl's order."""
+    return (round(c.topic, 2), c.lead, c.is_document == wants_document if wants_document else True,
+            c.where == "label", -len(c.url), c.url)
 
 
-def expected_years(rule: str, fiscal_year: int) -> set[int] | None:
-    """Fiscal years an item may be of; None when any year (or none) will do."""
-    return {
-        "current": {fiscal_year},
-        "previous": {fiscal_year - 1},
-        "current_or_previous": {fiscal_year, fiscal_year - 1},
-    }.get(rule)
-
-
-def _fy_months(months, fiscal_year: int) -> set[tuple[int, int]]:
-    # Months of fiscal year N: Oct-Dec of N-1 and Jan-Sep of N.
-    return {(y, m) for y, m in months if (y == fiscal_year - 1 and m >= 10) or (y == fiscal_year and m <= 9)}
-
-
-def _checks(item, c: Candidate, fiscal_year: int) -> list[str]:
-    """The rule failures of one candidate, as reasons; empty means it passes alone."""
-    fails = []
+def naming(item, c: Candidate) -> Reason | None:
+    """The reason a candidate does not name the item strongly enough, or None."""
     if c.method == "failed":
-        # The link names the item but the file gave no text: say so rather than "missing".
-        return [_unreadable(c)]
+        return _unreadable(c)
+    if c.placeholder:
+        return Reason("placeholder", f"พบหน้า {_short_url(c.url)} ที่มีแต่หัวข้อ ยังไม่มีเนื้อหา (กำลังปรับปรุง)",
+                      f"found {_short_url(c.url)} with the heading but no content yet (under construction)", "match")
     need = TOPIC_PASS_LEAD if c.lead else TOPIC_PASS
-    if c.topic < need:
-        if c.lead:
-            fails.append(f"ลิงก์ในหน้า ITA สำหรับ {item.code} ชี้ไปที่เนื้อหาที่ไม่ใช่เรื่องนี้ / "
-                         f"the ITA page links {item.code} to content that is not about it")
-        else:
-            fails.append("พบเพียงการกล่าวถึง ไม่ใช่ตัวเอกสาร / only mentioned, not the disclosure itself")
-    years = expected_years(item.rules.fiscal_year, fiscal_year)
-    if years:
-        if not c.fiscal_years:
-            fails.append("พบแต่ไม่ระบุปีงบประมาณ / found, but no fiscal year is stated")
-        elif c.fiscal_years[0] not in years:
-            want = " หรือ ".join(str(y) for y in sorted(years))
-            fails.append(f"พบแต่เป็นของปี {c.fiscal_years[0]} (ต้องเป็นปี {want}) / "
-                         f"found, but for {c.fiscal_years[0]} (needs {want.replace(' หรือ ', ' or ')})")
-    if item.rules.period == "half_year" and c.period != "half_year":
-        fails.append("พบแต่ไม่ใช่รายงานรอบ 6 เดือน / found, but not a 6-month report")
-    if c.parts_missing:
-        fails.append("พบแต่ขาด: " + ", ".join(c.parts_missing) + " / found, but missing: " + ", ".join(c.parts_missing))
-    if c.link_ok is False:
-        kind = {"social": "ลิงก์สื่อสังคมออนไลน์ / social-network link",
-                "qa": "ช่องทางถาม-ตอบแบบสองทาง / two-way Q&A channel",
-                "form": "แบบฟอร์มหรือช่องทางออนไลน์ / online form or channel",
-                "eservice": "ระบบบริการออนไลน์ / online service"}[item.rules.link_kind]
-        th, en = kind.split(" / ")
-        fails.append(f"พบหน้าแต่ไม่มี{th} / found the page, but it has no {en}")
-    return fails
+    if c.topic >= need:
+        return None
+    if c.lead:
+        return Reason("lead_off_topic", f"ลิงก์ในหน้า ITA สำหรับ {item.code} ชี้ไปที่เนื้อหาที่ไม่ใช่เรื่องนี้",
+                      f"the ITA page links {item.code} to content that is not about it", "match")
+    where = _short_url(c.url)
+    if c.where == "body":
+        return Reason("mention", f"พบเพียงการกล่าวถึง «{c.matched}» ในเนื้อหาของ {where} ไม่ใช่ตัวเอกสาร",
+                      f"only mentioned («{c.matched}») in the text of {where}, not the disclosure itself", "match")
+    return Reason("weak_name", f"พบ {where} ชื่อ «{c.matched}» ใกล้เคียงแต่ไม่ตรงกับหัวข้อนี้",
+                  f"found {where} named «{c.matched}», close to this item but not it", "match")
 
 
-def _unreadable(c: Candidate) -> str:
+def _short_url(url: str) -> str:
+    u = unquote(url).split("://", 1)[-1]
+    return u if len(u) <= 70 else u[:40] + "…" + u[-25:]
+
+
+def _unreadable(c: Candidate) -> Reason:
     if c.error and "scanned" in c.error:
-        return "พบเอกสารแต่เป็นภาพสแกนที่อ่านไม่ได้ / found, but the document is scanned and could not be read"
+        return Reason("unreadable", "พบเอกสารแต่เป็นภาพสแกนที่อ่านไม่ได้",
+                      "found, but the document is scanned and could not be read", "rules")
     if c.error:
-        return f"พบลิงก์แต่เปิดเอกสารไม่ได้ ({c.error}) / found a link, but the document could not be read ({c.error})"
-    return "พบเอกสารแต่อ่านข้อความไม่ได้ / found, but the document's text could not be read"
+        return Reason("unreadable", f"พบลิงก์แต่เปิดเอกสารไม่ได้ ({c.error})",
+                      f"found a link, but the document could not be read ({c.error})", "crawl")
+    return Reason("unreadable", "พบเอกสารแต่อ่านข้อความไม่ได้", "found, but the document's text could not be read", "rules")
 
 
-def evidence_rank(c: Candidate):
-    # Deep links to documents first (what an agency submits in ITAS), then naming strength.
-    return (c.kind != "html", c.lead, c.topic, c.where == "label")
+def _review(item, best: Candidate) -> Reason | None:
+    if best.year_conflict:
+        return Reason("review_year", f"ปีของเอกสารไม่ตรงกัน ควรตรวจด้วยตา: {best.year_conflict.split(' / ')[0]}",
+                      f"the document's year is uncertain, check it by eye: {best.year_conflict.split(' / ')[-1]}", "rules")
+    if best.year_from_ocr and best.fiscal_years:
+        y = best.fiscal_years[0]
+        return Reason("review_year", f"ปี {y} อ่านจาก OCR ควรตรวจด้วยตา", f"year {y} was read by OCR: check it by eye", "rules")
+    if not best.lead and best.topic < TOPIC_SURE:
+        return Reason("review_name", f"ชื่อ «{best.matched}» ตรงกับหัวข้อไม่ชัดนัก ควรตรวจด้วยตา",
+                      f"the name «{best.matched}» matches the item only loosely: check it by eye", "match")
+    return None
 
 
-def decide(item, candidates: list[Candidate], fiscal_year: int,
-           broken_leads: list[tuple[str, str]] = ()) -> Verdict:
+def decide(item, candidates: list[Candidate], ctx: rules.Context, broken_leads: list[tuple[str, str]] = (),
+           not_found: Reason | None = None) -> Verdict:
     """One item's verdict from its candidates.
 
     ``broken_leads`` are (url, reason) pairs: links the ITA index page gives for this item
-    that could not be fetched.
+    that could not be fetched. ``not_found`` is the reason to give when nothing at all was
+    found (it says how much of the site was looked at).
     """
-    ranked = sorted(candidates, key=evidence_rank, reverse=True)
-    checked = [(c, _checks(item, c, fiscal_year)) for c in ranked]
+    wants_doc = item.rules.evidence == "document"
+    ranked = sorted(candidates, key=lambda c: evidence_rank(c, wants_doc), reverse=True)
+    checked = []
+    for c in ranked:
+        fails = [r for r in [naming(item, c)] if r] or rules.check(item, c, ctx)
+        # An implausible OCR year is a misreading, not the agency's fault: a person looks.
+        if fails and all(r.kind == "ocr_year" for r in fails):
+            c.year_conflict = c.year_conflict or fails[0].th + " / " + fails[0].en
+            fails = []
+        checked.append((c, fails))
     passing = [c for c, fails in checked if not fails]
     found = any(c.topic >= TOPIC_PASS or (c.lead and c.topic >= TOPIC_PASS_LEAD) for c in ranked) or bool(broken_leads)
 
-    if item.rules.period == "monthly" and passing:
-        covered: set = set()
-        for c in passing:
-            covered |= _fy_months(c.months, fiscal_year)
-        if len(covered) < MONTHS_NEEDED:
-            reason = (f"พบสรุปผลรายเดือนเพียง {len(covered)} เดือน (ต้องมีตั้งแต่ ต.ค. ถึง มี.ค.) / "
-                      f"only {len(covered)} months of monthly summaries (needs October to March)")
-            return Verdict(item.code, "fail", True, 0.75, [reason], passing[:MAX_EVIDENCE])
-
     if passing:
+        short = rules.item_check(item, passing, ctx)
+        if short is not None:
+            return Verdict(item.code, "fail", True, 0.75, [short], passing[:MAX_EVIDENCE])
         best = passing[0]
         conf = min(1.0, best.topic) * (0.85 if best.year_from_ocr else 1.0)
-        reasons = ["พบ / found"]
-        if best.year_from_ocr and best.fiscal_years:
-            reasons.append(f"ปี {best.fiscal_years[0]} อ่านจาก OCR ควรตรวจด้วยตา / year {best.fiscal_years[0]} was read by OCR: check it by eye")
-        return Verdict(item.code, "pass", True, round(conf, 2), reasons, passing[:MAX_EVIDENCE])
+        reasons = [Reason("found", "พบ", "found", "decide")]
+        if best.wording:
+            reasons.append(Reason("wording", f"พบในชื่อ «{best.wording}»", f"found as «{best.wording}»", "match"))
+        review = _review(item, best)
+        return Verdict(item.code, "pass", True, round(conf, 2), reasons, passing[:MAX_EVIDENCE],
+                       review=review is not None, review_reason=review)
 
-    reasons = []
-    for url, why in broken_leads:
-        reasons.append(f"ลิงก์ในหน้า ITA สำหรับ {item.code} เสีย ({why}) / the ITA page's link for {item.code} is broken ({why}): {url}")
+    reasons = [Reason("broken_lead", f"ลิงก์ในหน้า ITA สำหรับ {item.code} เสีย ({why}): {url}",
+                      f"the ITA page's link for {item.code} is broken ({why}): {url}", "crawl")
+               for url, why in broken_leads]
+    review = None
     if checked:
-        # Explain with the closest candidate: the one that failed the fewest checks.
-        closest, fails = min(checked, key=lambda cf: (len(cf[1]), -cf[0].topic))
-        if closest.topic >= TOPIC_PASS_LEAD or closest.lead or closest.error:
-            reasons.extend(fails)
-        elif not reasons:
-            reasons.append("ไม่พบบนเว็บไซต์ (มีเพียงการกล่าวถึง) / not found on the site (only mentions)")
+        # Explain with the closest candidate: one that names the item, failing the fewest rules.
+        closest, fails = min(checked, key=lambda cf: (cf[1][0].step == "match" if cf[1] else False, len(cf[1]),
+                                                      -cf[0].topic, cf[0].url))
+        reasons.extend(fails)
+        if closest.method == "failed" and closest.topic >= TOPIC_PASS_LEAD:
+            review = Reason("review_unreadable", "เปิดเอกสารที่น่าจะเป็นหลักฐานไม่ได้ ควรตรวจด้วยตา",
+                            "the file that looks like the evidence could not be read: check it by eye", "rules")
     if not reasons:
-        reasons.append("ไม่พบบนเว็บไซต์ / not found anywhere on the site")
+        reasons.append(not_found or Reason("not_found", "ไม่พบบนเว็บไซต์", "not found on the site", "decide"))
     evidence = [c for c, _ in checked if c.topic >= TOPIC_PASS_LEAD or c.lead][:MAX_EVIDENCE]
-    return Verdict(item.code, "fail", found, 0.75 if found else 0.9, reasons, evidence)
+    return Verdict(item.code, "fail", found, 0.75 if found else 0.9, reasons, evidence,
+                   review=review is not None, review_reason=review)

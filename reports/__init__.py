@@ -1,5 +1,5 @@
-"""Report writers. Each takes the report dict (see oitcheck.collect.Collector.report) and a
-folder; crawled text is untrusted and is escaped or neutralised by every writer."""
+"""Report writers. Each takes a :class:`oitcheck.model.Report` and a folder; crawled text is
+untrusted and is escaped or neutralised by every writer. Writers import only the model."""
 
 from __future__ import annotations
 
@@ -8,16 +8,16 @@ from pathlib import Path
 from .csv_gaps import write_gaps_csv
 from .json_report import write_json
 
+WRITERS = {
+    "report.json": lambda r, out: write_json(r, out),
+    "gaps.csv": lambda r, out: write_gaps_csv(r, out),
+    "report.xlsx": lambda r, out: __import__("oitcheck.reports.xlsx_report", fromlist=["x"]).write_xlsx(r, out),
+    "report.html": lambda r, out: __import__("oitcheck.reports.html_report", fromlist=["x"]).write_html(r, out),
+}
 
-def write_all(report: dict, out: Path, partial: bool = False) -> list[Path]:
-    """Write every format; a partial (in-progress) report writes only the cheap ones."""
+
+def write_all(report, out: Path, files=tuple(WRITERS)) -> list[Path]:
+    """Write the named formats (all by default) into ``out``."""
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
-    written = [write_json(report, out), write_gaps_csv(report, out)]
-    if not partial:
-        from .html_report import write_html
-        from .xlsx_report import write_xlsx
-
-        written.append(write_xlsx(report, out))
-        written.append(write_html(report, out))
-    return written
+    return [WRITERS[name](report, out) for name in files if name in WRITERS]

@@ -9,21 +9,21 @@ from .safe import atomic_write, cell
 COLUMNS = ["code", "title", "indicator", "subindicator", "reason", "what_to_publish", "evidence_url"]
 
 
-def gap_rows(report: dict) -> list[dict]:
+def gap_rows(report) -> list[dict]:
     rows = []
-    for it in report["items"]:
-        if it["status"] == "pass":
+    for it in report.items:
+        if it.status == "pass":
             continue
         rows.append({
-            "code": it["code"], "title": it["title"], "indicator": it["indicator"],
-            "subindicator": it["subindicator"], "reason": "; ".join(it["reasons"]),
-            "what_to_publish": it["publish"],
-            "evidence_url": it["evidence"][0]["url"] if it["evidence"] else "",
+            "code": it.code, "title": it.title, "indicator": it.indicator,
+            "subindicator": it.subindicator, "reason": "; ".join(it.reasons),
+            "what_to_publish": it.publish,
+            "evidence_url": it.evidence[0].url if it.evidence else "",
         })
     return rows
 
 
-def write_gaps_csv(report: dict, out: Path) -> Path:
+def write_gaps_csv(report, out: Path) -> Path:
     buf = io.StringIO()
     writer = csv.DictWriter(buf, fieldnames=COLUMNS, lineterminator="\r\n")
     writer.writeheader()

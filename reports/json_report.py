@@ -1,11 +1,10 @@
-"""report.json: the contract other tools read (fields are added, never renamed)."""
+"""report.json: the contract other tools read (fields are added, never renamed); its
+JSON Schema is generated from oitcheck.model and shipped as reports/report.schema.json."""
 
-import json
 from pathlib import Path
 
 from .safe import atomic_write
 
 
-def write_json(report: dict, out: Path) -> Path:
-    data = json.dumps(report, ensure_ascii=False, indent=1).encode("utf-8")
-    return atomic_write(Path(out) / "report.json", data)
+def write_json(report, out: Path) -> Path:
+    return atomic_write(Path(out) / "report.json", report.to_json().encode("utf-8"))

@@ -12,22 +12,22 @@ def _frame(rows, columns):
     return pd.DataFrame([{k: cell(r.get(k)) for k in columns} for r in rows], columns=columns)
 
 
-def write_xlsx(report: dict, out: Path) -> Path:
+def write_xlsx(report, out: Path) -> Path:
     path = Path(out) / "report.xlsx"
     item_rows = []
-    for it in report["items"]:
-        ev = it["evidence"][0] if it["evidence"] else {}
+    for it in report.items:
+        ev = it.evidence[0] if it.evidence else None
         item_rows.append({
-            "code": it["code"], "title": it["title"], "indicator": it["indicator"],
-            "subindicator": it["subindicator"], "status": it["status"], "found": it["found"],
-            "confidence": it["confidence"], "reasons": "; ".join(it["reasons"]),
-            "evidence_url": ev.get("url", ""), "fiscal_year": ev.get("fiscal_year"),
-            "snippet": ev.get("snippet", ""), "what_to_publish": it["publish"],
+            "code": it.code, "title": it.title, "indicator": it.indicator,
+            "subindicator": it.subindicator, "status": it.status, "found": it.found,
+            "confidence": it.confidence, "reasons": "; ".join(it.reasons),
+            "evidence_url": ev.url if ev else "", "fiscal_year": ev.fiscal_year if ev else None,
+            "snippet": ev.snippet if ev else "", "what_to_publish": it.publish,
         })
     items = _frame(item_rows, list(item_rows[0]) if item_rows else ["code"])
     gaps_rows = gap_rows(report)
     gaps = _frame(gaps_rows, list(gaps_rows[0]) if gaps_rows else ["code", "title", "reason"])
-    errors = _frame(report["crawl"]["errors"], ["url", "reason", "found_on"])
+    errors = _frame([vars(e) for e in report.crawl.errors], ["url", "reason", "found_on"])
     tmp = path.with_suffix(".tmp.xlsx")
     with pd.ExcelWriter(tmp, engine="openpyxl") as xw:
         items.to_excel(xw, sheet_name="items", index=False)

@@ -33,7 +33,7 @@ fi
 [ -n "$PY" ] || { echo "setup: Python 3.11 or newer is needed" >&2; exit 1; }
 
 [ -x .venv/bin/python ] || "$PY" -m venv .venv
-.venv/bin/python -m pip install -q --disable-pip-version-check --upgrade pip >/dev/null
+.venv/bin/python -m pip install -q --disable-pip-version-check --upgrade pip "setuptools>=70.1,<81" >/dev/null
 extra=""
 [ "$want_test" = 1 ] && extra="[test]"
 .venv/bin/python -m pip install -q --disable-pip-version-check -e ".${extra}"

@@ -1,13 +1,16 @@
 """Matching on its own: names found in wording variants, decoys and lookalikes rejected."""
 
 from oitcheck import checklist as checklists
-from oitcheck.evidence import Document
-from oitcheck.matching import Matcher, filename_label, head_word
+from oitcheck import rules
+from oitcheck.collect import Collector
+from oitcheck.matching import CUTOFF, Matcher, _without_connectives, filename_label, head_word, matcher_for
+from oitcheck.model import Document
 from oitcheck.thai import normalize
 from oitcheck.verdicts import decide
 
 C = checklists.load(2568)
-M = Matcher(C)
+M = matcher_for(C)
+CTX = rules.Context(2568)
 
 
 def doc(title, text="", kind="pdf", url="http://x.go.th/files/a.pdf", **kw):
@@ -15,15 +18,21 @@ def doc(title, text="", kind="pdf", url="http://x.go.th/files/a.pdf", **kw):
                     method="text-layer" if kind != "html" else "html", **kw)
 
 
+def candidates(d):
+    col = Collector(C, "http://x.go.th/")
+    col.add_document(d)
+    return col.candidates(col.records[d.url])
+
+
 def best(d, code):
-    return next((c for c in M.match(d) if c.code == code), None)
+    return next((c for c in candidates(d) if c.code == code), None)
 
 
 def test_wording_variant_matches():
     d = doc("", "แผนการดำเนินงาน ประจำปีงบประมาณ พ.ศ. ๒๕๖๘\nอบต.หนองบัว")
     c = best(d, "O5")
     assert c.topic >= 0.85 and c.fiscal_years[0] == 2568
-    assert decide(C.item("O5"), [c], 2568).status == "pass"
+    assert decide(C.item("O5"), [c], CTX).status == "pass"
 
 
 def test_broken_pdf_text_still_matches():
@@ -41,21 +50,21 @@ def test_plan_is_not_a_report():
 def test_news_post_mentioning_a_plan_is_not_the_plan():
     d = doc("อบต.หนองบัว จัดประชุมประชาคมเพื่อจัดทำแผนดำเนินงาน ประจำปี 2568", kind="html", url="http://x.go.th/news/1.html")
     c = best(d, "O5")
-    v = decide(C.item("O5"), [c] if c else [], 2568)
+    v = decide(C.item("O5"), [c] if c else [], CTX)
     assert v.status == "fail"
 
 
 def test_ita_index_page_is_never_evidence():
     d = doc("ITA 2568", "O1 โครงสร้างและอำนาจหน้าที่ O5 แผนดำเนินงาน", kind="html", url="http://x.go.th/ita.html")
     d.is_ita_index = True
-    assert M.match(d) == []
+    assert candidates(d) == []
 
 
 def test_stale_year_is_explained():
     c = best(doc("", "แผนการดำเนินงาน ประจำปีงบประมาณ พ.ศ. 2566"), "O5")
-    v = decide(C.item("O5"), [c], 2568)
+    v = decide(C.item("O5"), [c], CTX)
     assert v.status == "fail" and v.found
-    assert "found, but for 2566 (needs 2568)" in v.reasons[0]
+    assert "found, but for 2566 (needs 2568)" in v.reasons[0].text
 
 
 def test_filename_and_head_word():
@@ -67,27 +76,27 @@ def test_label_cache_is_bounded_and_changes_nothing(monkeypatch):
     import oitcheck.matching as matching
 
     monkeypatch.setattr(matching, "LABEL_CACHE", 8)
-    cached, fresh = Matcher(C), Matcher(C)
-    titles = [f"แผนการดำเนินงาน ประจำปีงบประมาณ 2568 ฉบับที่ {i}" for i in range(20)]
+    cached = Matcher(C, C.agency.terms)
+    titles = [f"แผนการดำเนินงาน ประจำปีงบประมาณ 2568 ฉบับที่ {i}" for i in range(20)] + ["หน้าหลัก", "คณะผู้บริหาร"]
     for i, t in enumerate(titles + titles):  # the second pass meets every label again
-        d = doc(t, "อบต.หนองบัว", headings=["หน้าหลัก", "องค์การบริหารส่วนตำบลหนองบัว"])
-        fresh._column.clear()
-        assert cached.match(d) == fresh.match(d), i
-        assert len(cached._column) <= 8
+        fresh = Matcher(C, C.agency.terms)
+        assert cached.label_hits(normalize(t)) == fresh.label_hits(normalize(t)), i
+        assert len(cached._cache) <= 8
 
 
-def test_character_bound_gives_the_same_scores_as_cdist():
-    # The bound in Matcher._label_column may only skip work, never change a score.
-    import numpy as np
-    from rapidfuzz import fuzz, process
+def test_character_bound_never_skips_a_name_that_reaches_the_cutoff():
+    # Matcher.may_reach_cutoff may only skip work, never a name rapidfuzz would score >= 70.
+    from rapidfuzz import fuzz
 
-    labels = ["หน้าหลัก", "b1451", "ข่าวกิจกรรม 1451", "โครงสร้างองค์กร", "แผนภูมิโครงสร้าง",
+    labels = ["หน้าหลัก", "b1451", "ข่าวกิจกรรม 1451", "โครงสร้างองค์กร", "แผนภูมิโครงสร้าง", "อำนาจและหน้าที่",
               "คู่มือประชาชน", "สถิติการให้บริการประชาชน", "e-service ระบบบริการออนไลน์", "q&a ถาม-ตอบ"]
     for year in checklists.years():
-        c = checklists.load(year)
-        labels += [normalize(it.title) for it in c.items]
+        labels += [normalize(it.title) for it in checklists.load(year).items]
     for year in checklists.years():
-        m = Matcher(checklists.load(year))
-        expected = process.cdist(m.phrases, labels, scorer=fuzz.partial_ratio, score_cutoff=70)
-        got = np.stack([m._label_column(lb) for lb in labels], axis=1)
-        assert np.array_equal(got, expected), year
+        m = matcher_for(checklists.load(year))
+        for label in labels:
+            form = _without_connectives(label)[0]
+            kept = set(m.may_reach_cutoff(form))
+            for r in m._fuzzy:
+                if fuzz.partial_ratio(m._forms[r], form) >= CUTOFF:
+                    assert r in kept, (year, label, m.phrases[r])

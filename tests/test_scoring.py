@@ -18,15 +18,15 @@ def seed_pattern():
 def test_seed_scores_are_reproduced():
     # 9 = 20% x (100 + 50 + 0 + 0 + 0) = 30.00 ; 10 = 50% x 12.5 + 50% x 0 = 6.25
     s = score(checklists.load(2566), seed_pattern())
-    assert s["indicator_9"] == 30.00
-    assert s["indicator_10"] == 6.25
-    assert s["subindicators"]["9.2"] == 50.0 and s["subindicators"]["10.1"] == 12.5
+    assert s.indicator_9 == 30.00
+    assert s.indicator_10 == 6.25
+    assert s.subindicators["9.2"] == 50.0 and s.subindicators["10.1"] == 12.5
 
 
 def test_all_and_nothing():
     c = checklists.load(2568)
-    assert score(c, {i.code: True for i in c.items})["indicator_9"] == 100.0
-    assert score(c, {})["indicator_10"] == 0.0
+    assert score(c, {i.code: True for i in c.items}).indicator_9 == 100.0
+    assert score(c, {}).indicator_10 == 0.0
 
 
 def test_bands():

@@ -1,45 +1,42 @@
 """The one spider: walk an agency website, pages and documents, and say what each URL is.
 
-It only fetches and parses; what a URL proves is decided by plain functions
-(oitcheck.matching / oitcheck.verdicts) called from the pipeline.
+It only fetches and reads; which links are followed is the link-admission middleware's
+call, and what a URL proves is decided by the collector (oitcheck.collect) at the end.
 """
 
 from __future__ import annotations
 
 import re
-from urllib.parse import urlsplit
 
 import scrapy
 from scrapy import signals
 from scrapy.exceptions import StopDownload
 from scrapy.utils.defer import deferred_to_future
 from twisted.internet.defer import DeferredSemaphore
-from twisted.internet.threads import deferToThread
-from twisted.internet.error import DNSLookupError, TCPTimedOutError, TimeoutError as TxTimeout
 from twisted.internet.error import ConnectionRefusedError as TxRefused
+from twisted.internet.error import DNSLookupError, TCPTimedOutError
+from twisted.internet.error import TimeoutError as TxTimeout
+from twisted.internet.threads import deferToThread
 
-from oitcheck.crawler.items import CrawlError, IndexLead
-from oitcheck.crawler.traps import TrapGuard, denied_extension, strip_session
 from oitcheck.documents import Limits, extract, kind_from_name, sniff
-from oitcheck.evidence import Document
+from oitcheck.model import CrawlError, Document, IndexLead
 from oitcheck.ocr import OcrEngine
 from oitcheck.pages import decode_html, parse_html
+
+from ..middlewares import PAGE_BUDGET_REASON, site_domain
 
 # Content types never read (they are media, not disclosures); stopped at the headers.
 SKIP_TYPES = ("video/", "audio/", "application/zip", "application/x-rar", "application/octet-stream-video")
 HTML_MAX = 5 * 1024 * 1024
-
-
-def site_domain(url: str) -> str:
-    """The host a crawl stays on; subdomains of it are on the site too (www. dropped)."""
-    host = (urlsplit(url).hostname or "").lower()
-    return host[4:] if host.startswith("www.") else host
+CONTENT_IMAGES = 3  # images fetched from a page whose heading names an item (an org chart, a scanned notice)
+DATA_IMAGE_MAX = 4 * 1024 * 1024  # bytes of a data: image read in place
+_DATA_URL = re.compile(r"^data:image/[a-z+.-]+;base64,", re.I)
 
 
 class SiteSpider(scrapy.Spider):
     name = "site"
 
-    def __init__(self, url: str | None = None, year: str | None = None, *args, **kwargs):
+    def __init__(self, url: str | None = None, year: str | None = None, agency: str | None = None, *args, **kwargs):
         super().__init__(*args, **kwargs)
         if not url:
             raise ValueError("give the site: -a url=https://www.example.go.th")
@@ -47,6 +44,7 @@ class SiteSpider(scrapy.Spider):
             url = "http://" + url
         self.start_url = url
         self.year = int(year) if year else None
+        self.agency = agency
         self.allowed_domains = [site_domain(url)]
 
     @classmethod
@@ -55,21 +53,26 @@ class SiteSpider(scrapy.Spider):
         s = crawler.settings
         spider.limits = Limits(ocr_pages=s.getint("OITCHECK_OCR_PAGES"), ocr_seconds=s.getfloat("OITCHECK_OCR_SECONDS"))
         spider.ocr = OcrEngine.create(s.get("OITCHECK_OCR_CACHE")) if s.getbool("OITCHECK_OCR") else None
-        spider.traps = TrapGuard(max_query_variants=s.getint("OITCHECK_MAX_QUERY_VARIANTS"))
         spider.readers = DeferredSemaphore(s.getint("OITCHECK_READER_THREADS"))
         crawler.signals.connect(spider.headers_received, signal=signals.headers_received)
         return spider
 
+    def link_request(self, url: str, found_on: str, anchor: str = "", code: str | None = None, **meta) -> scrapy.Request:
+        """A request for a link found on a page (the link-admission middleware decides)."""
+        return scrapy.Request(url, callback=self.parse, errback=self.failed,
+                              meta={"link": True, "anchor": anchor, "found_on": found_on, "index_code": code, **meta})
+
     async def start(self):
-        yield scrapy.Request(self.start_url, callback=self.parse, errback=self.failed,
-                             meta={"anchor": "", "found_on": ""})
+        fallback = self.settings.getbool("OITCHECK_HTTP_FALLBACK") and self.start_url.startswith("https://")
+        yield scrapy.Request(self.start_url, callback=self.parse, errback=self.start_failed if fallback else self.failed,
+                             meta={"anchor": "", "found_on": "", "home": True})
         # Nightly runs: last run's ITA pages and evidence first (OITCHECK_PRIORITY_URLS).
         for url in self.settings.getlist("OITCHECK_PRIORITY_URLS"):
-            if self._on_site(url):
+            if url.startswith(("http://", "https://")):
                 # dont_filter: the normal visit (with its link text) still happens; with
                 # --cache it is a cache hit.
                 yield scrapy.Request(url, callback=self.parse, errback=self.failed, priority=10, dont_filter=True,
-                                     meta={"anchor": "", "found_on": "(last run)"})
+                                     meta={"anchor": "", "found_on": "(last run)", "link": True})
 
     # --- downloads ----------------------------------------------------------------------
     def headers_received(self, headers, body_length, request, spider):
@@ -79,32 +82,37 @@ class SiteSpider(scrapy.Spider):
 
     # --- callbacks ----------------------------------------------------------------------
     async def parse(self, response):
-        meta = response.meta
         body = response.body
         kind = sniff(body)
         ctype = response.headers.get(b"Content-Type", b"").decode("latin-1")
         claimed = kind_from_name(response.url)
         if (kind == "html" and (claimed is None or claimed == "text")) or (
                 kind == "unknown" and claimed is None and "html" in ctype.lower()):
-            for out in self._page(response, body, ctype):
+            for out in self.page(response, body, ctype):
                 yield out
             return
+        async for out in self.document(response.meta.get("doc_url") or response.url, body, response.meta):
+            yield out
+
+    async def document(self, url: str, body: bytes, meta: dict):
         # Documents are read in a worker thread: a PDF's text layer, a spreadsheet or an
         # OCR'd scan (seconds to minutes) must not stall the downloads of the whole crawl.
-        ex = await deferred_to_future(self.readers.run(deferToThread, extract, body, response.url, self.limits, self.ocr))
+        ex = await deferred_to_future(self.readers.run(deferToThread, extract, body, url, self.limits, self.ocr))
+        anchor = meta.get("anchor", "")
         doc = Document(
-            url=response.url, kind=ex.kind, title=ex.title, anchors=[meta.get("anchor", "")] if meta.get("anchor") else [],
+            url=url, kind=ex.kind, title=ex.title, anchors=[anchor] if anchor else [],
             found_on=meta.get("found_on", ""), text=ex.text, method=ex.method if ex.ok else "failed", error=ex.error,
-            index_codes=[meta["index_code"]] if meta.get("index_code") else [],
+            index_codes=[meta["index_code"]] if meta.get("index_code") else [], notes=list(ex.notes),
+            off_site=bool(meta.get("off_site")),
         )
         self.crawler.stats.inc_value(f"oitcheck/documents/{ex.kind}")
         if ex.ocr_pages:
             self.crawler.stats.inc_value("oitcheck/ocr_pages", ex.ocr_pages)
         if ex.error:
-            yield CrawlError(response.url, ex.error, meta.get("found_on", ""), meta.get("anchor", ""), meta.get("index_code"))
+            yield CrawlError(url, ex.error, meta.get("found_on", ""), anchor, meta.get("index_code"))
         yield doc
 
-    def _page(self, response, body: bytes, ctype: str):
+    def page(self, response, body: bytes, ctype: str):
         meta = response.meta
         if len(body) > HTML_MAX:
             yield CrawlError(response.url, "page too large", meta.get("found_on", ""))
@@ -117,52 +125,60 @@ class SiteSpider(scrapy.Spider):
         if meta.get("anchor"):
             doc.anchors = [meta["anchor"]]
         doc.found_on = meta.get("found_on", "")
+        doc.home = bool(meta.get("home"))
+        doc.off_site = bool(meta.get("off_site"))
         if meta.get("index_code"):
             doc.index_codes = [meta["index_code"]]
         self.crawler.stats.inc_value("oitcheck/pages")
         if page.is_ita_index:
             self.crawler.stats.inc_value("oitcheck/ita_index_pages")
         yield doc
+        if doc.off_site:
+            return  # one hop off the site: its own links are not followed
         for link in page.links:
-            url = strip_session(link.url)
             if page.is_ita_index and link.code:
-                yield IndexLead(link.code, url, response.url)
-            if not self._on_site(url):
-                continue
-            if denied_extension(url):
-                if url not in self.traps.reported:  # said once per URL, never fetched
-                    self.traps.reported.add(url)
-                    yield CrawlError(url, "skipped: media file, not a document", response.url, link.text)
-                continue
-            trap = self.traps.check(url)
-            if trap:
-                key = trap
-                if key not in self.traps.reported:
-                    self.traps.reported.add(key)
-                    yield CrawlError(url, trap, response.url)
-                continue
-            yield scrapy.Request(
-                url, callback=self.parse, errback=self.failed,
-                meta={"anchor": link.text, "found_on": response.url,
-                      "index_code": link.code if page.is_ita_index else None},
-            )
+                yield IndexLead(link.code, link.url, response.url)
+            yield self.link_request(link.url, response.url, link.text, link.code if page.is_ita_index else None)
+        # An image that is the main content of a page about an item (an org chart, a
+        # scanned announcement) is read as a document, labelled by the page's heading.
+        heading = doc.headings[0] if doc.headings else ""
+        if heading and not page.is_ita_index:
+            n = 0
+            for img in page.images:
+                if n >= CONTENT_IMAGES:
+                    break
+                n += 1
+                extra = {}
+                if _DATA_URL.match(img.src):
+                    if len(img.src) * 3 // 4 > DATA_IMAGE_MAX:
+                        continue
+                    # Scrapy reads data: URLs itself; the evidence is the page, at this image.
+                    extra["doc_url"] = f"{response.url}#image-{n}"
+                yield self.link_request(img.src, response.url, heading, None, alt=img.alt, content_image=True, **extra)
 
-    def _on_site(self, url: str) -> bool:
-        host = (urlsplit(url).hostname or "").lower()
-        dom = self.allowed_domains[0]
-        return host == dom or host.endswith("." + dom)
+    def start_failed(self, failure):
+        """A bare domain was tried with https first: try http before giving up."""
+        url = "http://" + self.start_url.split("://", 1)[1]
+        self.logger.info("https failed for %s (%s); trying http", self.start_url, describe_failure(failure))
+        yield scrapy.Request(url, callback=self.parse, errback=self.failed, dont_filter=True,
+                             meta={"anchor": "", "found_on": "", "home": True,
+                                   "https_error": describe_failure(failure)})
 
     def failed(self, failure):
         request = failure.request
         meta = request.meta
+        reason = describe_failure(failure)
+        if reason is None:
+            return  # dropped on purpose (the page budget), counted in the stats
+        if meta.get("https_error"):
+            reason = f"{reason} (https: {meta['https_error']})"
         # Report the URL the site links to, not where its redirects ended.
         url = (meta.get("redirect_urls") or [request.url])[0]
-        yield CrawlError(url, describe_failure(failure), meta.get("found_on", ""),
-                         meta.get("anchor", ""), meta.get("index_code"))
+        yield CrawlError(url, reason, meta.get("found_on", ""), meta.get("anchor", ""), meta.get("index_code"))
 
 
-def describe_failure(failure) -> str:
-    """A short, plain reason for a failed request."""
+def describe_failure(failure) -> str | None:
+    """A short, plain reason for a failed request (None: dropped on purpose, not a failure)."""
     from scrapy.exceptions import IgnoreRequest
     from scrapy.spidermiddlewares.httperror import HttpError
 
@@ -174,14 +190,16 @@ def describe_failure(failure) -> str:
     name = type(exc).__name__  # Scrapy 2.13+ wraps Twisted errors as Download*Error
     if isinstance(exc, (TxTimeout, TCPTimedOutError)) or "Timeout" in name:
         return "timeout"
-    if isinstance(exc, DNSLookupError) or "DNSLookup" in name:
-        return "DNS lookup failed"
+    if isinstance(exc, DNSLookupError) or "DNSLookup" in name or "CannotResolveHost" in name:
+        return "DNS lookup failed (no such host)"
     if isinstance(exc, TxRefused) or "ConnectionRefused" in name:
         return "connection refused"
     text = str(exc)
     if "maxsize" in text.lower() or "larger than download max size" in text.lower() or name == "CancelledError":
         return "too large (over the download size limit)"
     if isinstance(exc, IgnoreRequest):
+        if text == PAGE_BUDGET_REASON:
+            return None
         if "redirect loop" in text.lower():
             return "redirect loop"
         if "redirect" in text.lower():

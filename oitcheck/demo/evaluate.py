@@ -54,10 +54,11 @@ def run_eval(year: int | None = None, with_ocr: bool = False, out=sys.stdout) ->
             server = LocalSite(root)
             url = server.start()
             servers.append(server)
-            jobs.append((url, CrawlOptions(out=Path(tmp) / f"report{n}", year=y, ocr=with_ocr, progress=False)))
+            jobs.append((url, CrawlOptions(out=Path(tmp) / f"report{n}", year=y, ocr=with_ocr, progress=False,
+                                           record_history=False)))
             labels.append(site)
         try:
-            reports = run_crawls(jobs)
+            reports = [r.report for r in run_crawls(jobs)]
         finally:
             for s in servers:
                 s.stop()
@@ -69,9 +70,9 @@ def summarize(sites, labels, reports, out) -> int:
     per_scenario: dict[str, list[int]] = {}
     mistakes = []
     for (org, y, _, _), site, report in zip(sites, labels, reports):
-        got = {i["code"]: i["status"] == "pass" for i in report["items"]}
-        shown = {i["code"]: ((i["evidence"][0]["url"].rsplit("/", 1)[-1] + " «" + i["evidence"][0]["matched"] + "»")
-                             if i["evidence"] else "no evidence") + " — " + i["reasons"][0] for i in report["items"]}
+        got = {i.code: i.status == "pass" for i in report.items}
+        shown = {i.code: ((i.evidence[0].url.rsplit("/", 1)[-1] + " «" + i.evidence[0].matched + "»")
+                          if i.evidence else "no evidence") + " — " + i.reasons[0] for i in report.items}
         for code, want in site.expected.items():
             have = got[code]
             scen = site.scenarios[code]
