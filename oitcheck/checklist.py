@@ -49,17 +49,35 @@ class Item:
     publish: str
     confidence: str = "single"  # confirmed / single / inferred: how sure the checklist is of this item
     source: str = ""
-    alternatives: tuple[str, ...] = ()  # other titles the item goes by (accepted, and named when found)
+    alternatives: tuple["Alternative", ...] = ()  # other titles the item goes by: accepted, and named when found
 
     @property
     def phrases(self) -> tuple[str, ...]:
-        """Every name of the item, normalised: title first, then alternatives, keywords and aliases."""
+        """Every name of the item, normalised: title first, then keywords and aliases, then
+        each alternative's title and words."""
+        return tuple(p for p, _ in self.named_phrases)
+
+    @property
+    def named_phrases(self) -> tuple[tuple[str, str], ...]:
+        """(phrase, wording) pairs: which of the item's accepted titles each phrase stands for
+        (wording "" is the item's own title)."""
         seen, out = set(), []
-        for p in (normalize(self.title), *(normalize(a) for a in self.alternatives), *self.keywords, *self.aliases):
-            if p and p not in seen:
-                seen.add(p)
-                out.append(p)
+        groups = [("", (normalize(self.title), *self.keywords, *self.aliases))]
+        groups += [(a.title, (normalize(a.title), *a.keywords)) for a in self.alternatives]
+        for wording, phrases in groups:
+            for p in phrases:
+                if p and p not in seen:
+                    seen.add(p)
+                    out.append((p, wording))
         return tuple(out)
+
+
+@dataclass(frozen=True)
+class Alternative:
+    """Another title an item is assessed under (for example the 2565 wording of a 2566 item)."""
+
+    title: str
+    keywords: tuple[str, ...] = ()  # normalised: its topic's words
 
 
 @dataclass(frozen=True)
@@ -237,6 +255,15 @@ def _load_file(name: str) -> Checklist:
     return _load(HERE / name)
 
 
+def _alternative(raw, tps: dict, where: str) -> Alternative:
+    if isinstance(raw, str):
+        return Alternative(raw)
+    if raw.get("topic") and raw["topic"] not in tps:
+        raise ChecklistError(f"{where}, field alternatives: unknown topic {raw['topic']!r}")
+    topic = tps.get(raw.get("topic"), {})
+    return Alternative(raw["title"], tuple(normalize(k) for k in topic.get("keywords", []) + topic.get("aliases", [])))
+
+
 def _load(path) -> Checklist:
     data = _read_yaml(path)
     if not isinstance(data, dict):
@@ -267,7 +294,7 @@ def _load(path) -> Checklist:
             aliases=tuple(normalize(k) for k in raw.get("aliases", []) + topic.get("aliases", [])),
             rules=rules.parse_rules(merged), publish=raw.get("publish", topic["publish"]),
             confidence=raw.get("confidence", "single"), source=raw.get("source", ""),
-            alternatives=tuple(raw.get("alternatives", [])),
+            alternatives=tuple(_alternative(a, tps, where) for a in raw.get("alternatives", [])),
         ))
     for code, s in subs.items():
         if s["indicator"] not in known_indicators:

@@ -240,10 +240,12 @@ class Collector:
         if rec.is_ita_index or is_admin_url(rec.url):
             return []  # the ITA index names every item; the documents it links are the evidence
         best: dict[int, tuple[float, str, str, str]] = {}  # item -> (score, where, matched, snippet)
+        wording: dict[int, str] = {}
         for _, label in self.labels(rec):
             for hit in self.matcher.label_hits(label):
                 if hit.score > best.get(hit.item, (0.0,))[0]:
                     best[hit.item] = (hit.score, "label", hit.matched, hit.label)
+                    wording[hit.item] = hit.wording
         floor = self._chrome_floor()
         for item, (phrase, snippet, line) in rec.body.items():
             if rec.kind == "html" and self.block_pages.get(_h(line), 0) >= floor:
@@ -268,6 +270,8 @@ class Collector:
                           topic=round(score, 3), where=where, matched=matched, snippet=snippet[:300], lead=lead,
                           error=rec.error, off_site=rec.off_site, notes=list(rec.notes))
             c.placeholder = placeholder
+            if items[idx].alternatives and where == "label":  # say which accepted title was found
+                c.wording = wording.get(idx) or items[idx].title
             out.append(rules.apply(items[idx], rec.facts, c, label_text))
         return out
 

@@ -95,7 +95,7 @@ def _item(item, v: Verdict) -> ItemOut:
         reasons=[r.text for r in v.reasons], publish=item.publish, evidence=[_evidence(c) for c in v.evidence],
         error=v.error, review=v.review, review_reason=v.review_reason.text if v.review_reason else None,
         reason_details=[ReasonOut(r.kind, r.th, r.en, r.step) for r in v.reasons],
-        checklist_confidence=item.confidence, checklist_source=item.source, alternatives=list(item.alternatives))
+        checklist_confidence=item.confidence, checklist_source=item.source, alternatives=[a.title for a in item.alternatives])
 
 
 def build_report(collector: Collector, info: CrawlInfo | None = None, running: bool = False) -> Report:

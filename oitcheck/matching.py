@@ -134,6 +134,7 @@ class Hit:
     score: float
     matched: str  # the words that matched, as they stand in ``label``
     label: str  # the whole label (the snippet shown)
+    wording: str = ""  # which accepted title of the item the label names ("" = its own title)
 
 
 class Matcher:
@@ -145,14 +146,18 @@ class Matcher:
         self.agency_terms = terms
         self.phrases: list[str] = []
         self.owner: list[int] = []  # phrase index -> item index
+        self.wording: list[str] = []  # phrase index -> which accepted title of its item it names
         for idx, item in enumerate(checklist.items):
-            for p in item.phrases:
+            mine: set[str] = set()
+            for p, wording in item.named_phrases:
                 stripped = clean_label(p, terms) if any(t in p for t in terms) else p
                 if stripped != p and len(stripped) < MIN_STRIPPED:
                     continue  # "นายก อบต" minus the agency's type is a word on every page
-                if stripped and stripped not in self.phrases[-len(item.phrases):]:
+                if stripped and stripped not in mine:
+                    mine.add(stripped)
                     self.phrases.append(stripped)
                     self.owner.append(idx)
+                    self.wording.append(wording)
         self._forms = [_without_connectives(p)[0] for p in self.phrases]
         self._latin = [bool(_ASCII.match(p)) for p in self.phrases]
         self._short = [len(p) < SHORT for p in self.phrases]
@@ -237,7 +242,7 @@ class Matcher:
                     start -= 1
                 while end < len(label) and label[end] != " ":
                     end += 1
-                best[item] = Hit(item, round(s, 3), label[start:end], label)
+                best[item] = Hit(item, round(s, 3), label[start:end], label, self.wording[r])
         return tuple(best.values())
 
     def may_reach_cutoff(self, form: str) -> list[int]:
