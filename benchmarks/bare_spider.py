@@ -28,7 +28,8 @@ class BareSpider(scrapy.Spider):
 
 if __name__ == "__main__":
     settings = {k: getattr(ours, k) for k in dir(ours) if k.isupper() and not k.startswith("OITCHECK")}
-    for k in ("ITEM_PIPELINES", "EXTENSIONS", "DOWNLOADER_MIDDLEWARES", "SPIDER_MODULES", "NEWSPIDER_MODULE"):
+    for k in ("ITEM_PIPELINES", "EXTENSIONS", "DOWNLOADER_MIDDLEWARES", "SPIDER_MIDDLEWARES", "SPIDER_MODULES",
+              "NEWSPIDER_MODULE"):
         settings.pop(k, None)
     settings["LOG_LEVEL"] = "ERROR"
     # The same budgets as the oitcheck run in benchmarks/run.py (no page cap, depth 50).

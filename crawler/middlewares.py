@@ -5,7 +5,7 @@
   not an admin or login page, within the depth limit, and images only when they are
   linked as documents. It counts what each rule skipped (stats ``oitcheck/skipped/<rule>``),
   reports a few examples of each as crawl errors, and passes every link text on to the
-  collector (``Anchor`` items), so a URL is labelled by all the links to it whatever the
+  collector (one ``Anchors`` item per page), so a URL is labelled by all the links to it whatever the
   crawl's order.
 - :class:`PageBudget` (downloader middleware) makes ``--max-pages N`` mean at most N
   responses, however many requests are in flight.
@@ -22,7 +22,7 @@ from scrapy.downloadermiddlewares.redirect import RedirectMiddleware
 from scrapy.exceptions import IgnoreRequest
 
 from oitcheck.collect import is_admin_url
-from oitcheck.model import Anchor, CrawlError
+from oitcheck.model import Anchors, CrawlError
 
 from .traps import TrapGuard, denied_extension, strip_session
 
@@ -85,13 +85,27 @@ class LinkAdmission:
         return cls(crawler, guard, s.getint("DEPTH_LIMIT"), names_item)
 
     async def process_spider_output_async(self, response, result):
+        batch: list[tuple[str, str]] = []
         async for out in result:
-            for x in self._admit(response, out):
+            for x in self._admit(response, out, batch):
                 yield x
+        if batch:
+            yield Anchors(response.url, batch)
 
     def process_spider_output(self, response, result):
+        batch: list[tuple[str, str]] = []
         for out in result:
-            yield from self._admit(response, out)
+            yield from self._admit(response, out, batch)
+        if batch:
+            yield Anchors(response.url, batch)
+
+    def _anchor(self, url: str, text: str, batch: list) -> None:
+        """Pass a link text on once per (URL, text): it labels the URL whenever it was met."""
+        if text:
+            key = zlib.crc32(f"{url}\0{text}".encode())
+            if key not in self._anchors:
+                self._anchors.add(key)
+                batch.append((url, text))
 
     def _skip(self, rule: str, url: str, found_on: str, anchor: str = ""):
         self.stats.inc_value(f"oitcheck/skipped/{rule}")
@@ -101,7 +115,7 @@ class LinkAdmission:
             return CrawlError(url, rule, found_on, anchor)
         return None
 
-    def _admit(self, response, out):
+    def _admit(self, response, out, batch: list):
         if not isinstance(out, Request) or not out.meta.get("link"):
             yield out
             return
@@ -119,11 +133,6 @@ class LinkAdmission:
             return
         domain = spider.allowed_domains[0]
         here = on_site(url, domain)
-        if anchor:
-            key = zlib.crc32(f"{url}\0{anchor}".encode())
-            if key not in self._anchors:
-                self._anchors.add(key)
-                yield Anchor(url, anchor, found_on)
         ext = extension(url)
         if not here:
             # One hop off the agency's host: documents its own pages link (Google Drive, e-GP,
@@ -156,6 +165,7 @@ class LinkAdmission:
         if self.depth_limit and response.meta.get("depth", 0) + 1 > self.depth_limit:
             self.stats.inc_value("oitcheck/skipped/depth limit")
             return
+        self._anchor(url, anchor, batch)
         yield out
 
 

@@ -15,7 +15,7 @@ from scrapy import signals
 from oitcheck.checklist import load
 from oitcheck.collect import Collector
 from oitcheck.finish import PARTIAL_FILES, CrawlInfo, build_report, finish, write_run
-from oitcheck.model import Anchor, CrawlError, Document, IndexLead
+from oitcheck.model import Anchors, CrawlError, Document, IndexLead
 
 log = logging.getLogger(__name__)
 
@@ -54,8 +54,9 @@ class EvidencePipeline:
         c = self.collector
         if isinstance(item, Document):
             c.add_document(item)
-        elif isinstance(item, Anchor):
-            c.add_anchor(item.url, item.text, item.found_on)
+        elif isinstance(item, Anchors):
+            for url, text in item.links:
+                c.add_anchor(url, text, item.found_on)
         elif isinstance(item, IndexLead):
             c.add_lead(item.code, item.url, item.found_on)
         elif isinstance(item, CrawlError):

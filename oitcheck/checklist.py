@@ -50,6 +50,9 @@ class Item:
     confidence: str = "single"  # confirmed / single / inferred: how sure the checklist is of this item
     source: str = ""
     alternatives: tuple["Alternative", ...] = ()  # other titles the item goes by: accepted, and named when found
+    nots: tuple[str, ...] = ()  # normalised: labels containing these are something else (false friends)
+    sitewide: bool = False  # often in every page's header or footer: the home page may show it
+    activity: bool = False  # activities: posts about them are the evidence (no news-post mark-down)
 
     @property
     def phrases(self) -> tuple[str, ...]:
@@ -149,7 +152,7 @@ def build_schema() -> dict:
     schema = copy.deepcopy(json.loads((HERE / "schema.json").read_text("utf-8")))
     schema["$defs"]["rules"] = rules.rules_schema()
     topic = schema["$defs"]["topic"]
-    topic["properties"] = {k: v for k, v in topic["properties"].items() if k in ("keywords", "aliases", "publish")}
+    topic["properties"] = {k: v for k, v in topic["properties"].items() if k in ("keywords", "aliases", "publish", "not", "sitewide", "activity")}
     topic["properties"].update({name: r.schema for name, r in rules.REGISTRY.items() if name != "fiscal_year"})
     return schema
 
@@ -295,6 +298,8 @@ def _load(path) -> Checklist:
             rules=rules.parse_rules(merged), publish=raw.get("publish", topic["publish"]),
             confidence=raw.get("confidence", "single"), source=raw.get("source", ""),
             alternatives=tuple(_alternative(a, tps, where) for a in raw.get("alternatives", [])),
+            nots=tuple(normalize(n) for n in topic.get("not", [])),
+            sitewide=bool(topic.get("sitewide")), activity=bool(topic.get("activity")),
         ))
     for code, s in subs.items():
         if s["indicator"] not in known_indicators:

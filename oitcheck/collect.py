@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
 from . import rules
+from .documents import kind_from_name
 from .matching import BODY_SUPPORT, WEAK_BODY, clean_label, filename_label, matcher_for
 from .model import Candidate, Document, Reason, Verdict, now_iso  # noqa: F401  (now_iso re-exported)
 from .verdicts import TOPIC_PASS, decide
@@ -34,7 +35,11 @@ ANCHORS_KEPT = 8  # link texts kept per URL
 CHROME_MIN_PAGES = 4  # a block on at least this many pages ...
 CHROME_SHARE = 0.2  # ... and on this share of all pages is site chrome
 MIN_TOPIC = 0.5  # label scores below this are not candidates at all
+BORROWED = 0.97  # a picture labelled by its page's heading ranks just below the page itself
+SITEWIDE_TOPIC = 0.88  # the home page showing contact details or social links in its header or footer
 OWN_TEXT_MIN = 80  # characters of a page's own (non-chrome) text below which it is a placeholder
+OWN_TEXT_HUB = 300  # ... below which a page whose only documents do not open is an empty download page
+DOCUMENT_KINDS = ("pdf", "doc", "docx", "xls", "xlsx")
 PLACEHOLDER = re.compile(r"กำลังปรับปรุง|อยู่ระหว่าง(?:การ)?ปรับปรุง|อยู่ระหว่างจัดทำ|ยังไม่มีข้อมูล|ไม่พบข้อมูล|"
                          r"under construction|coming soon|กำลังดำเนินการจัดทำ")
 ADMIN_PATH = re.compile(r"(?:^|/)(?:admin|administrator|backend|backoffice|wp-admin|wp-login|login|signin|"
@@ -93,6 +98,8 @@ class Seen:
     anchors: list[str] = field(default_factory=list)
     index_codes: set[str] = field(default_factory=set)
     is_ita_index: bool = False
+    home: bool = False
+    borrowed: bool = False  # an image labelled by the heading of the page it is shown on
 
     @property
     def is_document(self) -> bool:
@@ -112,6 +119,9 @@ class Collector:
         self.leads: dict[str, set[str]] = {}  # url -> codes (from ITA index pages)
         self.lead_pages: set[str] = set()
         self.errors: dict[str, dict] = {}  # url -> {url, reason, found_on}
+        self.broken_links: dict[str, int] = {}  # page -> links on it that did not open
+        self.document_links: dict[str, int] = {}  # page -> documents read from its links
+        self.broken_images: dict[str, int] = {}  # page -> its pictures that did not open
         self.block_pages: dict[int, int] = {}  # block hash -> pages it stands on
         self.html_pages = 0
         self.pages = 0
@@ -119,6 +129,7 @@ class Collector:
         self.by_kind: dict[str, int] = {}
         self.match_seconds = 0.0
         self.started = now_iso()
+        self._home_text: int | None = None  # hash of the home page's text
         self.stopped_by: str | None = None  # set when the crawl stopped early: not-found reasons say so
         self._cache_key = None
         self._cache: list[Verdict] | None = None
@@ -136,6 +147,12 @@ class Collector:
     def add_error(self, url: str, reason: str, found_on: str = "", anchor: str = "", index_code: str | None = None) -> None:
         if url not in self.errors:
             self.errors[url] = {"url": url, "reason": reason, "found_on": found_on}
+            if found_on and not reason.startswith(("trap", "skipped")):
+                kind = kind_from_name(url)
+                if kind in DOCUMENT_KINDS:
+                    self.broken_links[found_on] = self.broken_links.get(found_on, 0) + 1
+                elif kind == "image":
+                    self.broken_images[found_on] = self.broken_images.get(found_on, 0) + 1
         if index_code:
             self.add_lead(index_code, url, found_on)
         self._cache = None
@@ -155,12 +172,21 @@ class Collector:
     def add_document(self, doc: Document) -> None:
         t = time.perf_counter()
         first = doc.url not in self.records
+        if first and doc.is_document and doc.found_on and doc.method not in ("failed", "none"):
+            self.document_links[doc.found_on] = self.document_links.get(doc.found_on, 0) + 1
         if first:  # a nightly priority URL is fetched twice; count it once
             if doc.kind == "html":
                 self.pages += 1
             else:
                 self.documents += 1
             self.by_kind[doc.kind] = self.by_kind.get(doc.kind, 0) + 1
+        if doc.kind == "html" and doc.text:
+            # The home page under another address (/index.php, /home) is the home page too.
+            h = _h(doc.text)
+            if doc.home:
+                self._home_text = h
+            elif h == self._home_text:
+                doc.home = True
         if doc.home and not self.agency_name:
             self.agency_name = agency_name_in([doc.title, *doc.headings])
         lines, lens = array("l"), array("l")
@@ -193,6 +219,7 @@ class Collector:
             anchors=old.anchors if old else self.pending_anchors.pop(doc.url, []),
             index_codes=set(doc.index_codes) | (old.index_codes if old else set()),
             is_ita_index=doc.is_ita_index or (old.is_ita_index if old else False),
+            home=doc.home or (old.home if old else False), borrowed=doc.from_page,
         )
         self.records[doc.url] = rec
         for a in doc.anchors:
@@ -208,6 +235,20 @@ class Collector:
         """A title, heading or block that stands on many of the site's pages."""
         return self.block_pages.get(_h("\x00" + text if heading else text), 0) >= self._chrome_floor()
 
+    def empty_page(self, rec: Seen) -> str:
+        """Why a page that names an item is not its disclosure: "construction" (a heading and
+        "กำลังปรับปรุง"), "broken" (a heading and links to documents that do not open), or ""."""
+        if rec.kind != "html":
+            return ""
+        own = self.own_text(rec)
+        if rec.placeholder and own < OWN_TEXT_MIN:
+            return "construction"
+        if not self.document_links.get(rec.url, 0) and (
+                (own < OWN_TEXT_HUB and self.broken_links.get(rec.url, 0))
+                or (own < OWN_TEXT_MIN and self.broken_images.get(rec.url, 0))):
+            return "broken"
+        return ""
+
     def own_text(self, rec: Seen) -> int:
         """Characters of a page's own text: its blocks that are not site chrome."""
         floor = self._chrome_floor()
@@ -219,10 +260,12 @@ class Collector:
         raw = []
         if rec.title and not (rec.kind == "html" and self.is_chrome(rec.title, heading=True)):
             raw.append(("title", rec.title))
-        for h in rec.headings:
-            if not self.is_chrome(h, heading=True):
-                raw.append(("heading", h))
-        raw += [("link", a) for a in rec.anchors]
+        if not rec.home:  # the home page is a portal: its block headings name sections, not the page
+            for h in rec.headings:
+                if not self.is_chrome(h, heading=True):
+                    raw.append(("heading", h))
+        # A picture shown on a page about an item borrows the page's heading as its label.
+        raw += [("page" if rec.borrowed else "link", a) for a in rec.anchors]
         raw.append(("file", filename_label(rec.url)))
         if rec.head:
             raw.append(("head", rec.head))
@@ -239,26 +282,31 @@ class Collector:
         """Every item this URL may be evidence of, with its rule facts."""
         if rec.is_ita_index or is_admin_url(rec.url):
             return []  # the ITA index names every item; the documents it links are the evidence
+        if rec.kind == "image" and rec.method == "none" and not rec.index_codes and rec.url not in self.leads:
+            return []  # a picture with no text in it (or not read): a photo, not a disclosure
         best: dict[int, tuple[float, str, str, str]] = {}  # item -> (score, where, matched, snippet)
         wording: dict[int, str] = {}
-        for _, label in self.labels(rec):
+        mention: dict[int, bool] = {}
+        for kind, label in self.labels(rec):
             for hit in self.matcher.label_hits(label):
-                if hit.score > best.get(hit.item, (0.0,))[0]:
-                    best[hit.item] = (hit.score, "label", hit.matched, hit.label)
+                score = hit.score * (BORROWED if kind == "page" else 1.0)
+                if score > best.get(hit.item, (0.0,))[0]:
+                    best[hit.item] = (score, "label", hit.matched, hit.label)
                     wording[hit.item] = hit.wording
+                    mention[hit.item] = hit.mention
         floor = self._chrome_floor()
         for item, (phrase, snippet, line) in rec.body.items():
             if rec.kind == "html" and self.block_pages.get(_h(line), 0) >= floor:
                 continue  # a menu or sidebar on every page names it, not this page
             score = best.get(item, (0.0,))[0]
-            if 0.7 <= score < TOPIC_PASS:
+            if 0.7 <= score < TOPIC_PASS and not mention.get(item):
                 s, where, matched, snip = best[item]
                 best[item] = (round(min(TOPIC_PASS + 0.05, s + BODY_SUPPORT), 3), where, matched, snip)
             elif score < WEAK_BODY:
                 best[item] = (WEAK_BODY, "body", phrase, snippet)
         lead_codes = rec.index_codes | self.leads.get(rec.url, set())
         items = self.checklist.items
-        placeholder = rec.kind == "html" and rec.placeholder and self.own_text(rec) < OWN_TEXT_MIN
+        placeholder = self.empty_page(rec)
         label_text = " ".join([rec.title if rec.kind == "html" else "", *rec.anchors, filename_label(rec.url)])
         out = []
         for idx in sorted(set(best) | {i for i, it in enumerate(items) if it.code in lead_codes}):
@@ -273,6 +321,23 @@ class Collector:
             if items[idx].alternatives and where == "label":  # say which accepted title was found
                 c.wording = wording.get(idx) or items[idx].title
             out.append(rules.apply(items[idx], rec.facts, c, label_text))
+        if rec.home:
+            out += self._sitewide(rec, set(best), label_text)
+        return out
+
+    def _sitewide(self, rec: Seen, named: set[int], label_text: str) -> list[Candidate]:
+        """Contact details and social-network links are often in every page's header or
+        footer: the home page shows them, though no page is named for them. A candidate
+        only when the home page passes the item's rules (the details are really there)."""
+        out = []
+        for idx, item in enumerate(self.checklist.items):
+            if not item.sitewide or idx in named:
+                continue
+            c = Candidate(code=item.code, url=rec.url, found_on="", kind=rec.kind, method=rec.method, topic=SITEWIDE_TOPIC,
+                          where="home", matched="", snippet="อยู่ในส่วนหัวหรือท้ายของทุกหน้า / in every page's header or footer")
+            rules.apply(item, rec.facts, c, label_text)
+            if not rules.check(item, c, self.ctx):
+                out.append(c)
         return out
 
     def verdicts(self) -> list[Verdict]:

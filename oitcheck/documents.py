@@ -406,8 +406,10 @@ def _image(body: bytes, limits: Limits, ocr) -> Extracted:
     if img.width * img.height > limits.max_image_pixels:
         raise DocumentError("decompression limit hit (image too many pixels)")
     if ocr is None:
-        return Extracted(kind="image", error="image: OCR is off")
+        # Not an error: a picture is read only when OCR is on; the report says OCR was off.
+        return Extracted(kind="image", method="none", notes=["OCR is off: the picture was not read"])
     text, note = ocr.image(body, img, limits)
     if not text.strip():
-        return Extracted(kind="image", ocr_pages=1, error="image with no readable text")
+        # A photo: nothing to read, and nothing wrong with it.
+        return Extracted(kind="image", method="none", ocr_pages=1, notes=["no text in the picture"])
     return _done("image", text, "ocr", limits, pages=1, ocr_pages=1, notes=[note] if note else [])

@@ -50,6 +50,7 @@ class Document:
     notes: list[str] = field(default_factory=list)  # extraction notes ("read the first 150 of 400 pages")
     off_site: bool = False  # fetched one hop off the agency's host because its own pages link it
     home: bool = False  # the start page (the agency's own name is read from it)
+    from_page: bool = False  # a picture shown on a page: its label is that page's heading
 
     @property
     def is_document(self) -> bool:
@@ -77,12 +78,12 @@ class IndexLead:
 
 
 @dataclass(slots=True)
-class Anchor:
-    """A link text met after its target was fetched (labels must not depend on crawl order)."""
+class Anchors:
+    """The link texts a page gives the URLs it links (every link text labels its target,
+    whenever it is met, so labels never depend on the crawl's order)."""
 
-    url: str
-    text: str
     found_on: str
+    links: list[tuple[str, str]]  # (url, text)
 
 
 # --- what matching and the rules make of it ---------------------------------------------
@@ -128,7 +129,7 @@ class Candidate:
     off_site: bool = False
     notes: list[str] = field(default_factory=list)
     wording: str = ""  # which of the item's accepted wordings was found (e.g. No Gift Policy for O34 in 2566)
-    placeholder: bool = False  # a page with the item's heading and no content yet ("กำลังปรับปรุง")
+    placeholder: str = ""  # a page with the item's heading and no content: "construction" or "broken" (dead links)
 
     @property
     def is_document(self) -> bool:

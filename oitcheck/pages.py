@@ -160,6 +160,7 @@ def parse_html(text: str, url: str, max_chars: int = 200_000) -> Page:
     pieces: list[str] = []
     size = 0
     links, current_code, codes_seen = [], None, set()
+    section = ""  # the latest heading: what a generic link text ("ดูทั้งหมด") is about
     container = None  # the list/table where current_code was announced; it ends there
     out_hosts, out_texts = set(), []
     host = urlsplit(url).hostname or ""
@@ -178,10 +179,12 @@ def parse_html(text: str, url: str, max_chars: int = 200_000) -> Page:
             continue
         if tag in _LINE_BREAKS:
             pieces.append("\n")
-        if tag in ("h1", "h2", "h3") and len(headings) < 20:
+        if tag in _SECTION_TAGS:
             h = normalize(node.text())[:300]
-            if h:
+            if tag in ("h1", "h2", "h3") and h and len(headings) < 20:
                 headings.append(h)
+            if 2 <= len(h) <= SECTION_MAX:
+                section = h
         attr = _LINK_ATTR.get(tag)
         if attr is None:
             continue
@@ -197,6 +200,9 @@ def parse_html(text: str, url: str, max_chars: int = 200_000) -> Page:
             img = node.css_first("img")
             if img is not None:
                 label = normalize(img.attributes.get("alt") or img.attributes.get("title") or "")
+        if tag in ("a", "area") and section and (not label or _GENERIC_LINK.match(label)):
+            # "ดูทั้งหมด..." under the heading "ข่าวจัดซื้อจัดจ้าง" leads to the procurement notices.
+            label = f"{section} {label}".strip()
         inherited = current_code if container is not None and _inside(node, container) else None
         code = item_code(label) or inherited
         if code:
@@ -232,6 +238,12 @@ def parse_html(text: str, url: str, max_chars: int = 200_000) -> Page:
     return Page(document=doc, links=links, is_ita_index=is_index, images=images)
 
 
+SECTION_MAX = 80  # characters: longer bold text is a sentence, not a section heading
+_SECTION_TAGS = {"h1", "h2", "h3", "h4", "h5", "h6", "strong", "b", "legend", "caption"}
+# Link texts that say nothing about where they lead.
+_GENERIC_LINK = re.compile(r"^(?:ดูทั้งหมด|ดูเพิ่มเติม|อ่านต่อ|อ่านทั้งหมด|อ่านเพิ่มเติม|คลิก|คลิกที่นี่|คลิกดู|ดาวน์โหลด|"
+                           r"รายละเอียด|เพิ่มเติม|ทั้งหมด|more|read more|view all|view more|download|click here|"
+                           r"\.\.\.|>>|»)[\s.>»:]*$", re.I)
 MAX_IMAGES = 20  # images of a page looked at (the spider fetches a few, only on pages about an item)
 # Icons, logos, banners, buttons and spacers are never content.
 _ICON = re.compile(r"(?i)(icon|logo|banner|button|btn|bullet|arrow|spacer|blank|line|bg[_\-.]|/theme|/template|/images/menu|"

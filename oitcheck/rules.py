@@ -93,10 +93,15 @@ class Rules:
         object.__setattr__(self, "_values", {name: rule.default for name, rule in REGISTRY.items()} | (values or {}))
 
     def __getattr__(self, name: str):
+        if name.startswith("_"):
+            raise AttributeError(name)
         try:
             return self._values[name]
         except KeyError:
             raise AttributeError(name) from None
+
+    def __reduce__(self):
+        return (Rules, (dict(self._values),))
 
     def __setattr__(self, name, value):
         raise AttributeError("Rules are read-only")

@@ -21,16 +21,19 @@ def evidence_rank(c: Candidate, wants_document: bool = False):
     """Strength of the match first, then an ITA-page lead, then the kind of evidence the
     item wants; the URL breaks ties, so the order never depends on the crawl's order."""
     return (round(c.topic, 2), c.lead, c.is_document == wants_document if wants_document else True,
-            c.where == "label", -len(c.url), c.url)
+            c.where == "label", c.kind != "image", -len(c.url), c.url)
 
 
 def naming(item, c: Candidate) -> Reason | None:
     """The reason a candidate does not name the item strongly enough, or None."""
     if c.method == "failed":
         return _unreadable(c)
-    if c.placeholder:
+    if c.placeholder == "construction":
         return Reason("placeholder", f"พบหน้า {_short_url(c.url)} ที่มีแต่หัวข้อ ยังไม่มีเนื้อหา (กำลังปรับปรุง)",
                       f"found {_short_url(c.url)} with the heading but no content yet (under construction)", "match")
+    if c.placeholder == "broken":
+        return Reason("placeholder", f"พบหน้า {_short_url(c.url)} แต่เอกสารหรือภาพในหน้านั้นเปิดไม่ได้",
+                      f"found {_short_url(c.url)}, but the document or picture it shows does not open", "crawl")
     need = TOPIC_PASS_LEAD if c.lead else TOPIC_PASS
     if c.topic >= need:
         return None
@@ -92,7 +95,11 @@ def decide(item, candidates: list[Candidate], ctx: rules.Context, broken_leads: 
             fails = []
         checked.append((c, fails))
     passing = [c for c, fails in checked if not fails]
-    found = any(c.topic >= TOPIC_PASS or (c.lead and c.topic >= TOPIC_PASS_LEAD) for c in ranked) or bool(broken_leads)
+    # Found: something names the item and is its content: not an empty page with its heading,
+    # not a page with none of the item's required parts (a page titled อำนาจหน้าที่ that cites no law).
+    parts = len(item.rules.parts)
+    found = any((c.topic >= TOPIC_PASS or (c.lead and c.topic >= TOPIC_PASS_LEAD)) and not c.placeholder
+                and not (parts and len(c.parts_missing) == parts) for c in ranked) or bool(broken_leads)
 
     if passing:
         short = rules.item_check(item, passing, ctx)
@@ -111,10 +118,13 @@ def decide(item, candidates: list[Candidate], ctx: rules.Context, broken_leads: 
                       f"the ITA page's link for {item.code} is broken ({why}): {url}", "crawl")
                for url, why in broken_leads]
     review = None
+    def closeness(cf):  # one that names the item, failing the fewest rules (ties keep the evidence order)
+        return (cf[1][0].step == "match" if cf[1] else False, len(cf[1]))
+
+    checked.sort(key=closeness)
     if checked:
-        # Explain with the closest candidate: one that names the item, failing the fewest rules.
-        closest, fails = min(checked, key=lambda cf: (cf[1][0].step == "match" if cf[1] else False, len(cf[1]),
-                                                      -cf[0].topic, cf[0].url))
+        # Explain with the closest candidate.
+        closest, fails = checked[0]
         reasons.extend(fails)
         if closest.method == "failed" and closest.topic >= TOPIC_PASS_LEAD:
             review = Reason("review_unreadable", "เปิดเอกสารที่น่าจะเป็นหลักฐานไม่ได้ ควรตรวจด้วยตา",

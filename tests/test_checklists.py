@@ -63,3 +63,13 @@ def test_unknown_topic_and_bad_weights(tmp_path):
     path.write_text(path.read_text("utf-8").replace('title: การป้องกันการทุจริต, weight: 50', 'title: การป้องกันการทุจริต, weight: 40', 1), "utf-8")
     with pytest.raises(ChecklistError, match="indicator 10 weights sum to 90"):
         checklists.load(path=path)
+
+
+def test_false_friends_never_exclude_an_items_own_words():
+    # A `not` phrase inside one of the topic's own names would silently drop real evidence.
+    from oitcheck.thai import normalize
+
+    for name, topic in checklists.topics().items():
+        own = [normalize(p) for p in topic["keywords"] + topic.get("aliases", [])]
+        for n in topic.get("not", []):
+            assert not [p for p in own if normalize(n) in p], (name, n)

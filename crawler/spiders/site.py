@@ -72,7 +72,7 @@ class SiteSpider(scrapy.Spider):
                 # dont_filter: the normal visit (with its link text) still happens; with
                 # --cache it is a cache hit.
                 yield scrapy.Request(url, callback=self.parse, errback=self.failed, priority=10, dont_filter=True,
-                                     meta={"anchor": "", "found_on": "(last run)", "link": True})
+                                     meta={"anchor": "", "found_on": "", "link": True, "from_last_run": True})
 
     # --- downloads ----------------------------------------------------------------------
     def headers_received(self, headers, body_length, request, spider):
@@ -101,9 +101,9 @@ class SiteSpider(scrapy.Spider):
         anchor = meta.get("anchor", "")
         doc = Document(
             url=url, kind=ex.kind, title=ex.title, anchors=[anchor] if anchor else [],
-            found_on=meta.get("found_on", ""), text=ex.text, method=ex.method if ex.ok else "failed", error=ex.error,
+            found_on=meta.get("found_on", ""), text=ex.text, method=ex.method if ex.ok or ex.method == "none" else "failed", error=ex.error,
             index_codes=[meta["index_code"]] if meta.get("index_code") else [], notes=list(ex.notes),
-            off_site=bool(meta.get("off_site")),
+            off_site=bool(meta.get("off_site")), from_page=bool(meta.get("content_image")),
         )
         self.crawler.stats.inc_value(f"oitcheck/documents/{ex.kind}")
         if ex.ocr_pages:
