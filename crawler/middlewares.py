@@ -76,11 +76,16 @@ class LinkAdmission:
         checklist = load(s.getint("OITCHECK_YEAR") or None, agency=s.get("OITCHECK_AGENCY"))
         matcher = matcher_for(checklist)
 
-        def names_item(text: str) -> bool:
+        def names_item(text: str, picture: bool = False) -> bool:
+            """Does the text name an item? For a picture, an activity ("ภาพกิจกรรม") names none:
+            photos of activities are not disclosures (the post they illustrate is)."""
             from oitcheck.matching import clean_label
 
             label = clean_label(text, matcher.agency_terms)
-            return any(h.score >= 0.7 for h in matcher.label_hits(label)) if len(label) >= 2 else False
+            if len(label) < 2:
+                return False
+            return any(h.score >= 0.7 and not (picture and checklist.items[h.item].activity)
+                       for h in matcher.label_hits(label))
 
         return cls(crawler, guard, s.getint("DEPTH_LIMIT"), names_item)
 
@@ -127,7 +132,7 @@ class LinkAdmission:
         anchor, found_on, code = meta.get("anchor", ""), meta.get("found_on", ""), meta.get("index_code")
         if url.startswith("data:"):
             # An image embedded in a page about an item (the spider bounds its size).
-            if meta.get("content_image") and self.names_item(anchor):
+            if meta.get("content_image") and self.names_item(anchor, picture=True):
                 out.meta["allow_offsite"] = True
                 yield out
             return
@@ -148,8 +153,9 @@ class LinkAdmission:
             if err:
                 yield err
             return
-        if ext in IMAGE_EXTENSIONS and not code and not meta.get("content_image") and not self.names_item(
-                " ".join(filter(None, [anchor, meta.get("alt", ""), url.rsplit("/", 1)[-1]]))):
+        if ext in IMAGE_EXTENSIONS and not code and not self.names_item(
+                anchor if meta.get("content_image") else " ".join(filter(None, [anchor, meta.get("alt", ""),
+                                                                                  url.rsplit("/", 1)[-1]])), picture=True):
             # A photo in a gallery is not a disclosure; an image linked as a document is.
             self.stats.inc_value("oitcheck/skipped/photo")
             return

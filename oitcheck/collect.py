@@ -193,12 +193,14 @@ class Collector:
         placeholder = False
         if doc.kind == "html":
             seen_blocks = set()
+            named = {doc.title, *doc.headings}  # a heading names the page; it is not its content
             for line in doc.text.split("\n"):
                 line = line.strip()
                 if len(line) >= 2:
                     h = _h(line)
-                    lines.append(h)
-                    lens.append(len(line))
+                    if h not in seen_blocks and line not in named:
+                        lines.append(h)
+                        lens.append(len(line))
                     seen_blocks.add(h)
             for label in (doc.title, *doc.headings):
                 if label:
