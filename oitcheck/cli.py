@@ -279,6 +279,12 @@ def print_summary(report, out: Path) -> None:
         ok = sum(1 for i in mine if i.status == "pass")
         print(f"  ตัวชี้วัดที่ {number} {title}: {s.indicators[number]:.2f} (ระดับ {s.bands[f'indicator_{number}']}) · "
               f"passed {ok}/{len(mine)} items")
+    if s.oit is not None:
+        how = "สัดส่วนข้อที่ผ่าน / share of items passed" if s.oit_method == "item_share" else \
+            "เฉลี่ยตัวชี้วัดที่ 9 และ 10 / mean of indicators 9 and 10"
+        points = f" · {s.oit_weighted:.2f}/{s.oit_points:g} คะแนนใน ITA / points of the ITA total" \
+            if s.oit_weighted is not None and s.oit_points else ""
+        print(f"  OIT: {s.oit:.2f} ({how}){points}")
     gaps = [i.code for i in report.items if i.status != "pass"]
     if gaps:
         print(f"  ยังขาด / gaps: {', '.join(gaps)}")
@@ -383,7 +389,8 @@ def cmd_score(args) -> int:
     except KeyError as exc:
         return _err(str(exc.args[0]), EXIT_INPUT)
     print(json.dumps({"year": c.year, "agency": agency, "indicator_9": s.indicator_9, "indicator_10": s.indicator_10,
-                      "indicators": s.indicators, "oit": s.oit, "subindicators": s.subindicators, "bands": s.bands},
+                      "indicators": s.indicators, "oit": s.oit, "oit_weighted": s.oit_weighted, "oit_points": s.oit_points,
+                      "oit_method": s.oit_method, "subindicators": s.subindicators, "bands": s.bands},
                      ensure_ascii=False, indent=1))
     return EXIT_OK
 
