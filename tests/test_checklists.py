@@ -39,6 +39,51 @@ def test_2568_shape():
     assert c.item("O3").rules.link_kind == "qa"  # contact must offer a two-way channel
 
 
+def test_every_item_says_how_sure_and_from_where():
+    for agency in checklists.agency_types():
+        for y in checklists.years(agency):
+            c = checklists.load(y, agency=agency)
+            for it in c.items:
+                assert it.confidence in ("confirmed", "single", "inferred"), (agency, y, it.code)
+                assert len(it.source) > 10, (agency, y, it.code)
+            assert c.status != "confirmed"  # no manual text was found for any year
+            assert c.bands_source
+
+
+def test_2566_corrections_of_2026_11_26():
+    c = checklists.load(2566)
+    o34 = c.item("O34")  # No Gift Policy from 2565; the older title is accepted too
+    assert "No Gift Policy" in o34.title and [a.title for a in o34.alternatives] == ["เจตจำนงสุจริตของผู้บริหาร"]
+    assert o34.confidence == "inferred"
+    assert c.item("O36").title == "การประเมินความเสี่ยงการทุจริตและประพฤติมิชอบประจำปี"
+    assert c.item("O37").title == "การดำเนินการเพื่อจัดการความเสี่ยงการทุจริตและประพฤติมิชอบ"
+    assert c.oit_share == 0.4 and c.oit_method == "indicator_mean"
+    assert "AA" in c.bands_source and "B-F" in c.bands_source
+    assert c.unconfirmed == 3
+
+
+def test_2567_marks_what_has_no_source():
+    c = checklists.load(2567)
+    assert {s.code: s.title for s in c.subindicators}["9.2"] == "การบริหารงานและการใช้จ่ายงบประมาณ"
+    assert all(it.confidence == "inferred" for it in c.items if it.indicator == 10)
+    assert c.unconfirmed == len(c.items)  # not one item has two sources
+
+
+def test_2568_and_2569_plan_and_progress_are_one_item():
+    for y in (2568, 2569):
+        c = checklists.load(y)
+        assert len(c.items) == 26  # O8-O26 are numbered by the source: the merge frees a number, not a code
+        o6 = c.item("O6")
+        assert o6.title == "แผนและความก้าวหน้าในการดำเนินงานและการใช้จ่ายงบประมาณประจำปี"
+        assert [a.topic for a in o6.alternatives] == ["plan_6m_report"]
+        assert not any(it.topic == "plan_6m_report" for it in c.items)
+        assert {it.code for it in c.items if it.confidence == "inferred"} >= {"O2", "O5", "O6", "O7"}
+    assert not any("26 ข้อ" in s for s in checklists.load(2568).sources)  # the admin tool is not a source
+    c = checklists.load(2569)
+    assert c.item("O9").title == checklists.load(2568).item("O9").title
+    assert c.item("O20").title.endswith("โดยธรรมจรรยาของเจ้าพนักงานของรัฐ")
+
+
 def _copy(tmp_path, year=2568):
     src = checklists.HERE / f"lao-{year}.yaml"
     dst = tmp_path / f"lao-{year}.yaml"
@@ -48,10 +93,10 @@ def _copy(tmp_path, year=2568):
 
 def test_bad_field_names_file_item_and_field(tmp_path):
     path = _copy(tmp_path)
-    path.write_text(path.read_text("utf-8").replace("{code: O5, title: แผนดำเนินงาน", "{code: O5, title: แผนดำเนินงาน, colour: red", 1), "utf-8")
+    path.write_text(path.read_text("utf-8").replace("{code: O6, title: แผนและ", "{code: O6, colour: red, title: แผนและ", 1), "utf-8")
     with pytest.raises(ChecklistError) as e:
         checklists.load(path=path)
-    assert "lao-2568.yaml" in str(e.value) and "item O5" in str(e.value) and "colour" in str(e.value)
+    assert "lao-2568.yaml" in str(e.value) and "item O6" in str(e.value) and "colour" in str(e.value)
 
 
 def test_unknown_topic_and_bad_weights(tmp_path):

@@ -23,6 +23,12 @@ def test_seed_scores_are_reproduced():
     assert s.subindicators["9.2"] == 50.0 and s.subindicators["10.1"] == 12.5
 
 
+def test_oit_is_the_mean_of_9_and_10_and_40_percent_of_ita():
+    s = score(checklists.load(2566), seed_pattern())
+    assert s.oit == 18.13 and s.oit_method == "indicator_mean"  # (30.00 + 6.25) / 2, half up
+    assert s.oit_weighted == 7.25 and s.oit_points == 40
+
+
 def test_all_and_nothing():
     c = checklists.load(2568)
     assert score(c, {i.code: True for i in c.items}).indicator_9 == 100.0

@@ -120,7 +120,7 @@ def build_site(root: Path, checklist, scenarios: dict[str, str], org: str = "อ
             title = _fmt(title_t.replace("{FY_TH}", "{PFY_TH}").replace("{PFY_TH}", th(fy - 3)).replace("{FY}", str(fy - 2)), org, fy)
             body = [_fmt(x.replace("{FY_TH}", th(fy - 2)).replace("{FY}", str(fy - 2)).replace("{PFY_TH}", th(fy - 3)).replace("{PFY}", str(fy - 3)), org, fy) for x in body_t]
             if item.rules.fiscal_year == "any":
-                s = "good"  # nothing can be stale about it
+                s = scen[item.code] = "good"  # nothing can be stale about it (and the label says so)
         if s == "decoy":
             url = b.write(f"news/decoy-{item.code.lower()}.html", _page(
                 f"{org} จัดประชุมคณะทำงานเพื่อเตรียมจัดทำ{item.title}",
