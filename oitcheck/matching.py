@@ -103,6 +103,25 @@ def _without_connectives(text: str) -> tuple[str, list[int]]:
     return "".join(keep), index
 
 
+def _object_of_tam(label: str, start: int) -> bool:
+    """Whether the name at ``start`` follows ตาม ("according to"): the label is about
+    something done under it (not ติดตาม, "follow up").
+
+    >>> _object_of_tam("ผลการดำเนินงานตามแผนพัฒนาท้องถิ่น", 17)
+    True
+    >>> _object_of_tam("ผลการดำเนินงานตามแผนพัฒนาท้องถิ่น", 16)  # an alignment one character early
+    True
+    >>> _object_of_tam("รายงานการกำกับติดตามการดำเนินงาน", 20)
+    False
+    """
+    # A fuzzy alignment may start a character or two early: look for ตาม ending close by.
+    lo = max(0, start - 8)
+    pos = label.rfind("ตาม", lo, start + 3)
+    if pos < 0 or abs(pos + 3 - start) > 2 or label[max(0, pos - 3):pos] == "ติด":
+        return False
+    return not label[pos + 3:start].strip(" ") or pos + 3 > start
+
+
 def head_word(phrase: str) -> str | None:
     """The kind word a name starts with (แผน, รายงาน, คู่มือ ...), or None.
 
@@ -229,6 +248,9 @@ class Matcher:
             if head and head not in label[max(0, start - 12):start + len(head) + 2]:
                 # A name that says what kind of document it is must say it in the label too:
                 # "รายงานผลการดำเนินงาน" is not "แผนดำเนินงาน", the menu "การป้องกันการทุจริต" is no plan.
+                s *= 0.7
+            if _object_of_tam(label, start):
+                # "ผลการดำเนินงานตามแผนพัฒนาท้องถิ่น" is a report on the plan, not the plan.
                 s *= 0.7
             # A name deep inside a long label is a mention ("ประชุมจัดทำแผน..."), not a title.
             if start > 25 and len(label) > len(phrase) + 30:
