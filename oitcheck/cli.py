@@ -114,6 +114,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     cl = sub.add_parser("checklists", help="list the ITA years and items the tool knows")
     checklist_options(cl)
+    cl.add_argument("--sources", action="store_true", help="with --year: print each item's source too")
 
     s = sub.add_parser("score", help="recompute scores from a verdicts file",
                        description="VERDICTS.json: a report.json, or {\"O1\": \"pass\", \"O2\": \"fail\", ...}, or a list of {code, status}.")
@@ -323,6 +324,10 @@ def cmd_checklists(args) -> int:
             c = checklist.load(args.year, agency=args.agency)
             print(f"{c.name} ({c.status}) · {len(c.items)} items · {c.unconfirmed} not confirmed by two sources"
                   f" · scoring: {c.scoring_rule}")
+            print(f"weights: {c.scoring_source}")
+            if c.bands_source:
+                print(f"levels (AA-F): {c.bands_source}")
+            print(f"file (edit it to correct the year, then run this command again): {c.path}")
             for sub in c.subindicators:
                 print(f"\n{sub.code} {sub.title} (weight {sub.weight:g})")
                 for it in c.items:
@@ -330,7 +335,10 @@ def cmd_checklists(args) -> int:
                         rule = ", ".join(filter(None, (REGISTRY[k].describe(v) for k, v in it.rules.items()
                                                        if k in REGISTRY and v not in (None, (), "any"))))
                         mark = "" if it.confidence == "confirmed" else f" ({it.confidence})"
-                        print(f"  {it.code:<4} {it.title}{mark}" + (f"  [{rule}]" if rule else ""))
+                        alt = "".join(f" / หรือ {a.title}" for a in it.alternatives)
+                        print(f"  {it.code:<4} {it.title}{alt}{mark}" + (f"  [{rule}]" if rule else ""))
+                        if args.sources and it.source:
+                            print(f"         source: {it.source}")
             return EXIT_OK
         for agency in ([args.agency] if args.agency != "lao" else checklist.agency_types()):
             for y in checklist.years(agency):

@@ -108,3 +108,37 @@ def test_unknown_topic_and_bad_weights(tmp_path):
     path.write_text(path.read_text("utf-8").replace('title: การป้องกันการทุจริต, weight: 50', 'title: การป้องกันการทุจริต, weight: 40', 1), "utf-8")
     with pytest.raises(ChecklistError, match="indicator 10 weights sum to 90"):
         checklists.load(path=path)
+
+
+def ranges(c):
+    groups = {}
+    for it in c.items:
+        groups.setdefault(it.subindicator, []).append(int(it.code[1:]))
+    return {k: (min(v), max(v)) for k, v in groups.items()}
+
+
+def test_vocational_colleges_have_their_own_lists():
+    assert checklists.years("ovec") == [2568, 2569]
+    c = checklists.load(2568, agency="ovec")
+    assert c.agency_type == "ovec" and c.agency.head == "ผู้อำนวยการ"
+    # Three colleges' 2568 pages: 9.1 o1-o6, 9.2 o7-o16, 9.3 o17-o22, 9.4 o23-o25, 9.5 o26-o29,
+    # 10.1 o30-o35, 10.2 o36-o37.
+    assert ranges(c) == {"9.1": (1, 6), "9.2": (7, 16), "9.3": (17, 22), "9.4": (23, 25), "9.5": (26, 29),
+                         "10.1": (30, 35), "10.2": (36, 37)}
+    assert c.item("O22").confidence == "inferred"  # the hub repeats O19's title
+    assert c.oit_method == "item_share" and c.oit_share == 0.4
+    c = checklists.load(2569, agency="ovec")
+    assert ranges(c) == {"9.1": (1, 5), "9.2": (6, 9), "9.3": (10, 11), "9.4": (12, 15), "9.5": (16, 17),
+                         "10.1": (18, 19), "10.2": (20, 23)}
+    assert c.item("O8").topic == "sar" and c.item("O21").title == "การประเมินผลควบคุมภายในของสถานศึกษา"
+
+
+def test_checklists_command_lists_the_college_items():
+    from tests.conftest import run_oitcheck
+
+    for year, n in ((2568, 37), (2569, 23)):
+        p = run_oitcheck("checklists", "--agency", "ovec", "--year", year)
+        assert p.returncode == 0, p.stderr
+        listed = [ln.split()[0] for ln in p.stdout.splitlines() if ln.startswith("  O")]
+        assert listed == [f"O{k}" for k in range(1, n + 1)]
+        assert f"· {n} items" in p.stdout and "ovec-" in p.stdout  # names the file to edit
