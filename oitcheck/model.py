@@ -250,8 +250,10 @@ class ChecklistOut:
     fiscal_year: int
     agency_type: str = "lao"
     agency_name: str = ""
-    unconfirmed_items: int = 0
+    unconfirmed_items: int = 0  # items of the year with fewer than two sources (checklist_confidence != confirmed)
     bands_source: str = ""
+    agency_type_name: str = ""  # what the agency type is called (agencies.yaml): "สถานศึกษาสังกัด สอศ. (วิทยาลัย)"
+    agency_head: str = ""  # what its head is called: นายก, ผู้อำนวยการ
     indicators: dict[str, str] = field(default_factory=dict)  # "9" -> title
 
 
