@@ -81,6 +81,7 @@ class Alternative:
 
     title: str
     keywords: tuple[str, ...] = ()  # normalised: its topic's words
+    topic: str = ""  # the topic those words come from ("" when the alternative is a bare title)
 
 
 @dataclass(frozen=True)
@@ -115,6 +116,9 @@ class Checklist:
     path: str = ""
     bands_source: str = ""
     oit_share: float | None = None  # OIT's weight in the ITA total (0.4), where a source gives it
+    # How the OIT score is made: "indicator_mean" (the NACC's: mean of indicators 9 and 10) or
+    # "item_share" (OVEC colleges: the share of all items passed, every item the same weight).
+    oit_method: str = "indicator_mean"
 
     def item(self, code: str) -> Item:
         for it in self.items:
@@ -264,7 +268,8 @@ def _alternative(raw, tps: dict, where: str) -> Alternative:
     if raw.get("topic") and raw["topic"] not in tps:
         raise ChecklistError(f"{where}, field alternatives: unknown topic {raw['topic']!r}")
     topic = tps.get(raw.get("topic"), {})
-    return Alternative(raw["title"], tuple(normalize(k) for k in topic.get("keywords", []) + topic.get("aliases", [])))
+    return Alternative(raw["title"], tuple(normalize(k) for k in topic.get("keywords", []) + topic.get("aliases", [])),
+                       raw.get("topic", ""))
 
 
 def _load(path) -> Checklist:
@@ -317,5 +322,5 @@ def _load(path) -> Checklist:
         subindicators=tuple(SubIndicator(s["code"], s["indicator"], s["title"], float(s["weight"])) for s in subs.values()),
         scoring_rule=data["scoring"]["rule"], scoring_source=data["scoring"]["source"],
         sources=tuple(data["sources"]), path=str(path), bands_source=data["scoring"].get("bands_source", ""),
-        oit_share=data["scoring"].get("oit_share"),
+        oit_share=data["scoring"].get("oit_share"), oit_method=data["scoring"].get("oit", "indicator_mean"),
     )

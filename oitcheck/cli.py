@@ -114,6 +114,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     cl = sub.add_parser("checklists", help="list the ITA years and items the tool knows")
     checklist_options(cl)
+    cl.add_argument("--sources", action="store_true", help="with --year: print each item's source too")
 
     s = sub.add_parser("score", help="recompute scores from a verdicts file",
                        description="VERDICTS.json: a report.json, or {\"O1\": \"pass\", \"O2\": \"fail\", ...}, or a list of {code, status}.")
@@ -279,6 +280,12 @@ def print_summary(report, out: Path) -> None:
         ok = sum(1 for i in mine if i.status == "pass")
         print(f"  ตัวชี้วัดที่ {number} {title}: {s.indicators[number]:.2f} (ระดับ {s.bands[f'indicator_{number}']}) · "
               f"passed {ok}/{len(mine)} items")
+    if s.oit is not None:
+        how = "สัดส่วนข้อที่ผ่าน / share of items passed" if s.oit_method == "item_share" else \
+            "เฉลี่ยตัวชี้วัดที่ 9 และ 10 / mean of indicators 9 and 10"
+        points = f" · {s.oit_weighted:.2f}/{s.oit_points:g} คะแนนใน ITA / points of the ITA total" \
+            if s.oit_weighted is not None and s.oit_points else ""
+        print(f"  OIT: {s.oit:.2f} ({how}){points}")
     gaps = [i.code for i in report.items if i.status != "pass"]
     if gaps:
         print(f"  ยังขาด / gaps: {', '.join(gaps)}")
@@ -317,6 +324,10 @@ def cmd_checklists(args) -> int:
             c = checklist.load(args.year, agency=args.agency)
             print(f"{c.name} ({c.status}) · {len(c.items)} items · {c.unconfirmed} not confirmed by two sources"
                   f" · scoring: {c.scoring_rule}")
+            print(f"weights: {c.scoring_source}")
+            if c.bands_source:
+                print(f"levels (AA-F): {c.bands_source}")
+            print(f"file (edit it to correct the year, then run this command again): {c.path}")
             for sub in c.subindicators:
                 print(f"\n{sub.code} {sub.title} (weight {sub.weight:g})")
                 for it in c.items:
@@ -324,7 +335,10 @@ def cmd_checklists(args) -> int:
                         rule = ", ".join(filter(None, (REGISTRY[k].describe(v) for k, v in it.rules.items()
                                                        if k in REGISTRY and v not in (None, (), "any"))))
                         mark = "" if it.confidence == "confirmed" else f" ({it.confidence})"
-                        print(f"  {it.code:<4} {it.title}{mark}" + (f"  [{rule}]" if rule else ""))
+                        alt = "".join(f" / หรือ {a.title}" for a in it.alternatives)
+                        print(f"  {it.code:<4} {it.title}{alt}{mark}" + (f"  [{rule}]" if rule else ""))
+                        if args.sources and it.source:
+                            print(f"         source: {it.source}")
             return EXIT_OK
         for agency in ([args.agency] if args.agency != "lao" else checklist.agency_types()):
             for y in checklist.years(agency):
@@ -383,7 +397,8 @@ def cmd_score(args) -> int:
     except KeyError as exc:
         return _err(str(exc.args[0]), EXIT_INPUT)
     print(json.dumps({"year": c.year, "agency": agency, "indicator_9": s.indicator_9, "indicator_10": s.indicator_10,
-                      "indicators": s.indicators, "oit": s.oit, "subindicators": s.subindicators, "bands": s.bands},
+                      "indicators": s.indicators, "oit": s.oit, "oit_weighted": s.oit_weighted, "oit_points": s.oit_points,
+                      "oit_method": s.oit_method, "subindicators": s.subindicators, "bands": s.bands},
                      ensure_ascii=False, indent=1))
     return EXIT_OK
 

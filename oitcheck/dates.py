@@ -45,8 +45,10 @@ _MONTH_ALT = "|".join(sorted((re.escape(m) for m in MONTHS), key=len, reverse=Tr
 # A plausible Buddhist-era year for the ITA era (2540..2599); "พ.ศ." optional.
 _BE = r"(25[4-9]\d)"
 _MONTH_YEAR = re.compile(rf"({_MONTH_ALT})\s*(?:พ\.\s?ศ\.\s*)?{_BE}|({_MONTH_ALT})\s*(\d{{2}})(?!\d)")
+# An academic year (ปีการศึกษา N: May N to March N+1, what a college's SAR reports on) counts
+# as year N: a college's rule "ย้อนหลัง 1 ปีการศึกษา" is then current_or_previous.
 _FY_PHRASE = re.compile(
-    rf"(?:ปี\s?งบประมาณ|งบประมาณ|ปีงบฯ|ประจำปี|ปี|พ\.\s?ศ\.)\s*(?:พ\.\s?ศ\.\s*)?{_BE}(?:\s*-\s*{_BE})?"
+    rf"(?:ปี\s?งบประมาณ|งบประมาณ|ปีงบฯ|ปีการศึกษา|ประจำปี|ปี|พ\.\s?ศ\.)\s*(?:พ\.\s?ศ\.\s*)?{_BE}(?:\s*-\s*{_BE})?"
 )
 # "ผลการประเมิน ITA ประจำปีงบประมาณ 2568" and "ITA ปี 2568" name an assessment, not the
 # document's own fiscal year; "มาตรการยกระดับ ITA ปีงบประมาณ 2569" (no ผลการประเมิน) is the
@@ -86,6 +88,8 @@ def fiscal_years_in(text: str) -> list[int]:
     [2569]
     >>> fiscal_years_in("ผลการประเมิน ita ประจำปีงบประมาณ พ.ศ. 2568")
     []
+    >>> fiscal_years_in("รายงานผลการประเมินตนเอง (sar) ประจำปีการศึกษา 2567")
+    [2567]
     """
     text = _ITA_YEAR.sub(" ", text)
     counts: dict[int, int] = {}

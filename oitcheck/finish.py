@@ -136,7 +136,8 @@ def build_report(collector: Collector, info: CrawlInfo | None = None, running: b
         agency=cl.agency_type,
         checklist=ChecklistOut(year=cl.year, name=cl.name, status=cl.status, fiscal_year=c.fiscal_year,
                                agency_type=cl.agency_type, agency_name=c.agency_name, unconfirmed_items=cl.unconfirmed,
-                               bands_source=cl.bands_source, indicators={str(n): t for n, t in cl.indicators}),
+                               bands_source=cl.bands_source, indicators={str(n): t for n, t in cl.indicators},
+                               agency_type_name=cl.agency.name, agency_head=cl.agency.head),
         crawl=crawl, items=[_item(item, by_code[item.code]) for item in cl.items], scores=scores)
 
 

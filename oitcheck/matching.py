@@ -125,6 +125,25 @@ def _without_connectives(text: str) -> tuple[str, list[int]]:
     return "".join(keep), index
 
 
+def _object_of_tam(label: str, start: int) -> bool:
+    """Whether the name at ``start`` follows ตาม ("according to"): the label is about
+    something done under it (not ติดตาม, "follow up").
+
+    >>> _object_of_tam("ผลการดำเนินงานตามแผนพัฒนาท้องถิ่น", 17)
+    True
+    >>> _object_of_tam("ผลการดำเนินงานตามแผนพัฒนาท้องถิ่น", 16)  # an alignment one character early
+    True
+    >>> _object_of_tam("รายงานการกำกับติดตามการดำเนินงาน", 20)
+    False
+    """
+    # A fuzzy alignment may start a character or two early: look for ตาม ending close by.
+    lo = max(0, start - 8)
+    pos = label.rfind("ตาม", lo, start + 3)
+    if pos < 0 or abs(pos + 3 - start) > 2 or label[max(0, pos - 3):pos] == "ติด":
+        return False
+    return not label[pos + 3:start].strip(" ") or pos + 3 > start
+
+
 def head_word(phrase: str) -> str | None:
     """The kind word a name starts with (แผน, รายงาน, คู่มือ ...), or None.
 
@@ -261,10 +280,14 @@ class Matcher:
             phrase = self.phrases[r]
             if any(n and n in label for n in self._nots[self.owner[r]]):
                 continue
+            # Each mark-down below says the label is something else, or only mentions the
+            # item: such a hit is a "mention", never lifted by the body's words.
+            mention = False
             w = winner
             if self.owner[w] != self.owner[r] and (
                     s < scores[w][0] - 0.04 or (phrase in self.phrases[w] and len(phrase) < len(self.phrases[w]))):
                 s *= 0.8
+                mention = True
             if self._alias[r]:
                 s *= ALIAS  # an alias names the item a little less surely than its own words
             head = self._head[r]
@@ -272,8 +295,12 @@ class Matcher:
                 # A name that says what kind of document it is must say it in the label too:
                 # "รายงานผลการดำเนินงาน" is not "แผนดำเนินงาน", the menu "การป้องกันการทุจริต" is no plan.
                 s *= 0.7
+                mention = True
+            if _object_of_tam(label, start):
+                # "ผลการดำเนินงานตามแผนพัฒนาท้องถิ่น" is a report on the plan, not the plan.
+                s *= 0.7
+                mention = True
             # A name deep inside a long label is a mention ("ประชุมจัดทำแผน..."), not a title.
-            mention = False
             if start > 25 and len(label) > len(phrase) + 30:
                 s *= 0.8
                 mention = True

@@ -251,8 +251,10 @@ class ChecklistOut:
     fiscal_year: int
     agency_type: str = "lao"
     agency_name: str = ""
-    unconfirmed_items: int = 0
+    unconfirmed_items: int = 0  # items of the year with fewer than two sources (checklist_confidence != confirmed)
     bands_source: str = ""
+    agency_type_name: str = ""  # what the agency type is called (agencies.yaml): "สถานศึกษาสังกัด สอศ. (วิทยาลัย)"
+    agency_head: str = ""  # what its head is called: นายก, ผู้อำนวยการ
     indicators: dict[str, str] = field(default_factory=dict)  # "9" -> title
 
 
@@ -263,8 +265,10 @@ class ScoresOut:
     subindicators: dict[str, float]
     bands: dict[str, str]
     indicators: dict[str, float] = field(default_factory=dict)  # "9" -> score, from the checklist's data
-    oit: float | None = None  # mean of indicators 9 and 10 (the OIT tool's score)
-    oit_weighted: float | None = None  # OIT's share of the ITA total (40%)
+    oit: float | None = None  # the OIT tool's score out of 100 (how: oit_method)
+    oit_weighted: float | None = None  # OIT's points in the ITA total (oit x 40%: out of oit_points)
+    oit_method: str = "indicator_mean"  # indicator_mean (mean of 9 and 10) or item_share (share of items passed)
+    oit_points: float | None = None  # what OIT counts for in the ITA total (40), where a source gives it
 
 
 @dataclass

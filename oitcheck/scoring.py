@@ -2,8 +2,11 @@
 
 Each item scores 100 (มี, pass) or 0 (ไม่มี); a sub-indicator is the mean of its items;
 an indicator is the weighted mean of its sub-indicators (weights in the year's checklist,
-with their source); the OIT score is the mean of its indicators. Rounded to two decimals,
-half up, as the ITA reports print them.
+with their source); the OIT score is the mean of its indicators (the NACC's arithmetic,
+``scoring.oit: indicator_mean``) or, where the assessor counts items instead (OVEC's
+colleges, ``scoring.oit: item_share``), the share of all items passed. ``oit_weighted``
+is OIT's part of the ITA total (``scoring.oit_share``: 40 of 100 points). Rounded to two
+decimals, half up, as the ITA reports print them.
 """
 
 from __future__ import annotations
@@ -51,13 +54,21 @@ def score(checklist, passed: dict[str, bool]) -> ScoresOut:
         members = [s for s in checklist.subindicators if s.indicator == ind]
         total_w = sum(s.weight for s in members)
         indicators[str(ind)] = round2(sum(subs[s.code] * s.weight for s in members) / total_w)
-    oit = round2(sum(indicators.values()) / len(indicators)) if indicators else None
+    if checklist.oit_method == "item_share":
+        # Every item weighs the same: 31 of 37 items -> 83.78, i.e. 33.51 of OIT's 40 points.
+        # The weighted score is taken from the unrounded share (as the published 33.51 is).
+        share = 100.0 * sum(1 for i in checklist.items if passed.get(i.code)) / len(checklist.items)
+        oit = round2(share)
+        weighted = round2(share * checklist.oit_share) if checklist.oit_share else None
+    else:
+        oit = round2(sum(indicators.values()) / len(indicators)) if indicators else None
+        weighted = round2(oit * checklist.oit_share) if oit is not None and checklist.oit_share else None
     return ScoresOut(
         indicator_9=indicators.get("9", 0.0), indicator_10=indicators.get("10", 0.0),
         subindicators={k: round2(v) for k, v in subs.items()},
         bands={f"indicator_{k}": band(v) for k, v in indicators.items()} | ({"oit": band(oit)} if oit is not None else {}),
-        indicators=indicators, oit=oit,
-        oit_weighted=round2(oit * checklist.oit_share) if oit is not None and checklist.oit_share else None,
+        indicators=indicators, oit=oit, oit_weighted=weighted, oit_method=checklist.oit_method,
+        oit_points=round2(100 * checklist.oit_share) if checklist.oit_share else None,
     )
 
 

@@ -23,6 +23,8 @@ def write_xlsx(report, out: Path) -> Path:
             "confidence": it.confidence, "reasons": "; ".join(it.reasons),
             "evidence_url": ev.url if ev else "", "fiscal_year": ev.fiscal_year if ev else None,
             "snippet": ev.snippet if ev else "", "what_to_publish": it.publish,
+            "found_as": ev.wording if ev else "", "checklist_confidence": it.checklist_confidence,
+            "checklist_source": it.checklist_source,
         })
     items = _frame(item_rows, list(item_rows[0]) if item_rows else ["code"])
     gaps_rows = gap_rows(report)

@@ -27,10 +27,10 @@ def test_every_item_as_an_assessor_would_judge_it(e2e):
 
 
 def test_evidence_only_inside_a_pdf_two_clicks_deep(e2e):
-    o5 = by_code(e2e["report"])["O5"]
-    assert o5["status"] == "pass"
-    ev = o5["evidence"][0]
-    assert ev["kind"] == "pdf" and "/downloads/hub-o5.html" in ev["found_on"]
+    o6 = by_code(e2e["report"])["O6"]
+    assert o6["status"] == "pass"
+    ev = o6["evidence"][0]
+    assert ev["kind"] == "pdf" and "/downloads/hub-o6.html" in ev["found_on"]
     assert ev["fiscal_year"] == 2568
     with urllib.request.urlopen(ev["url"]) as resp:
         assert resp.read(5) == b"%PDF-"
@@ -49,8 +49,8 @@ def test_every_pass_has_a_working_link_and_a_snippet_with_the_match(e2e):
 
 def test_reasons_speak_plainly(e2e):
     items = by_code(e2e["report"])
-    stale = [r for r in items["O6"]["reasons"] if "found, but for 25" in r]  # last cycle's report
-    assert stale and "needs 2568" in stale[0]
+    stale = [r for r in items["O7"]["reasons"] if "found, but for 25" in r]  # an old annual report
+    assert stale and "needs 2567" in stale[0]
     assert any("not found" in r for r in items["O11"]["reasons"])  # missing
     assert any("HTTP 404" in r for r in items["O14"]["reasons"])  # broken ITA link
     assert any("found, but missing:" in r and "อีเมล" in r for r in items["O3"]["reasons"])

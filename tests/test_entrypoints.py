@@ -12,7 +12,7 @@ from oitcheck.demo.serve import LocalSite
 from oitcheck.demo.sitegen import build_site
 from tests.conftest import ROOT, run_oitcheck
 
-SCENARIOS = {"O3": "missing", "O5": "stale", "O9": "decoy", "O12": "few_months"}
+SCENARIOS = {"O3": "missing", "O6": "stale", "O9": "decoy", "O12": "few_months"}
 
 
 def keys(d, prefix=""):

@@ -30,9 +30,9 @@ def best(d, code):
 
 def test_wording_variant_matches():
     d = doc("", "แผนการดำเนินงาน ประจำปีงบประมาณ พ.ศ. ๒๕๖๘\nอบต.หนองบัว")
-    c = best(d, "O5")
+    c = best(d, "O6")  # 2568 O6: the plan and its progress, one item
     assert c.topic >= 0.85 and c.fiscal_years[0] == 2568
-    assert decide(C.item("O5"), [c], CTX).status == "pass"
+    assert decide(C.item("O6"), [c], CTX).status == "pass"
 
 
 def test_broken_pdf_text_still_matches():
@@ -42,15 +42,27 @@ def test_broken_pdf_text_still_matches():
 
 def test_plan_is_not_a_report():
     # แผน (plan) and รายงานผล (result report) differ by the head word only.
-    d = doc("", "รายงานผลการดำเนินงาน รอบ 6 เดือน ประจำปีงบประมาณ 2568")
-    c = best(d, "O5")
+    d = doc("", "รายงานผลการบริหารและพัฒนาทรัพยากรบุคคล ประจำปีงบประมาณ 2567")
+    c = best(d, "O14")  # แผนการบริหารและพัฒนาทรัพยากรบุคคล
     assert c is None or c.topic < 0.85
+    assert best(d, "O15").topic >= 0.85
+
+
+def test_one_item_of_two_wordings_says_which_was_found():
+    # 2568 O6 is the plan and its 6-month progress as one item: either document passes it,
+    # and the evidence names the wording found.
+    plan = best(doc("", "แผนการดำเนินงาน ประจำปีงบประมาณ 2568"), "O6")
+    progress = best(doc("", "รายงานผลการดำเนินงาน รอบ 6 เดือน ประจำปีงบประมาณ 2568"), "O6")
+    assert plan.wording == C.item("O6").title
+    assert progress.wording == "รายงานการกำกับติดตามการดำเนินงานและการใช้งบประมาณ รอบ 6 เดือน"
+    v = decide(C.item("O6"), [progress], CTX)
+    assert v.status == "pass" and f"พบในชื่อ «{progress.wording}»" in [r.th for r in v.reasons]
 
 
 def test_news_post_mentioning_a_plan_is_not_the_plan():
     d = doc("อบต.หนองบัว จัดประชุมประชาคมเพื่อจัดทำแผนดำเนินงาน ประจำปี 2568", kind="html", url="http://x.go.th/news/1.html")
-    c = best(d, "O5")
-    v = decide(C.item("O5"), [c] if c else [], CTX)
+    c = best(d, "O6")
+    v = decide(C.item("O6"), [c] if c else [], CTX)
     assert v.status == "fail"
 
 
@@ -61,8 +73,8 @@ def test_ita_index_page_is_never_evidence():
 
 
 def test_stale_year_is_explained():
-    c = best(doc("", "แผนการดำเนินงาน ประจำปีงบประมาณ พ.ศ. 2566"), "O5")
-    v = decide(C.item("O5"), [c], CTX)
+    c = best(doc("", "แผนการดำเนินงาน ประจำปีงบประมาณ พ.ศ. 2566"), "O6")
+    v = decide(C.item("O6"), [c], CTX)
     assert v.status == "fail" and v.found
     assert "found, but for 2566 (needs 2568)" in v.reasons[0].text
 
@@ -100,3 +112,13 @@ def test_character_bound_never_skips_a_name_that_reaches_the_cutoff():
             for r in m._fuzzy:
                 if fuzz.partial_ratio(m._forms[r], form) >= CUTOFF:
                     assert r in kept, (year, label, m.phrases[r])
+
+
+def test_a_report_on_the_plan_is_not_the_plan():
+    # An annual report's line "ผลการดำเนินงานตามแผนพัฒนาท้องถิ่น" (results under the plan)
+    # names the plan as the object of ตาม: it is not the plan (2568 O5).
+    d = doc("", "รายงานผลการดำเนินงานประจำปีงบประมาณ พ.ศ. 2567\nผลการดำเนินงานตามแผนพัฒนาท้องถิ่น ปีงบประมาณ 2567")
+    c = best(d, "O5")
+    assert c is None or c.topic < 0.85
+    assert best(d, "O7").topic >= 0.85
+    assert best(doc("", "แผนพัฒนาท้องถิ่น (พ.ศ. 2566 - 2570)"), "O5").topic >= 0.85

@@ -163,10 +163,10 @@ def test_ocr_year_conflict_is_a_look_not_a_fail():
     # OCR read ๒๕๕๖ as 2553; the link text says 2568.
     col.add_document(Document(url=SITE + "files/plan.jpg", kind="image", method="ocr",
                               text="แผนการดำเนินงาน ประจำปีงบประมาณ 2553", anchors=["แผนดำเนินงาน ประจำปี 2568"]))
-    v = verdicts(col)["O5"]
+    v = verdicts(col)["O6"]
     assert v.status == "pass" and v.review and "2553" in v.review_reason.en
-    implausible = cand("O5", SITE + "p.pdf", fiscal_years=[2553], year_from_ocr=True, year_source="text")
-    v = decide(C.item("O5"), [implausible], CTX)
+    implausible = cand("O6", SITE + "p.pdf", fiscal_years=[2553], year_from_ocr=True, year_source="text")
+    v = decide(C.item("O6"), [implausible], CTX)
     assert v.status == "pass" and v.review
 
 

@@ -17,13 +17,15 @@ from oitcheck import checklist as checklists
 from .scenarios import applicable
 from .sitegen import EXPECTED, build_site
 
-SITES = [  # (name, year, with ITA index page, rotation)
-    ("อบต.หนองบัว", 2568, True, 0),
-    ("เทศบาลตำบลท่าช้าง", 2568, False, 3),
-    ("อบต.โนนสูง", 2569, True, 5),
-    ("อบต.บ้านใหม่", 2569, False, 7),
-    ("เทศบาลตำบลนาคำ", 2567, True, 2),
-    ("อบต.ดอนแก้ว", 2566, True, 9),
+SITES = [  # (name, year, with ITA index page, rotation, agency type)
+    ("อบต.หนองบัว", 2568, True, 0, "lao"),
+    ("เทศบาลตำบลท่าช้าง", 2568, False, 3, "lao"),
+    ("อบต.โนนสูง", 2569, True, 5, "lao"),
+    ("อบต.บ้านใหม่", 2569, False, 7, "lao"),
+    ("เทศบาลตำบลนาคำ", 2567, True, 2, "lao"),
+    ("อบต.ดอนแก้ว", 2566, True, 9, "lao"),
+    ("วิทยาลัยเทคนิคหนองบัว", 2568, True, 4, "ovec"),  # a vocational college, its own list and words
+    ("วิทยาลัยการอาชีพนาคำ", 2569, False, 6, "ovec"),
 ]
 
 
@@ -47,15 +49,15 @@ def run_eval(year: int | None = None, with_ocr: bool = False, out=sys.stdout) ->
     sites = [s for s in SITES if year is None or s[1] == year]
     with tempfile.TemporaryDirectory(prefix="oitcheck-eval-") as tmp:
         servers, jobs, labels = [], [], []
-        for n, (org, y, with_index, rot) in enumerate(sites):
-            c = checklists.load(y)
+        for n, (org, y, with_index, rot, agency) in enumerate(sites):
+            c = checklists.load(y, agency=agency)
             root = Path(tmp) / f"site{n}"
             site = build_site(root, c, scenarios_for(c, rot, with_ocr, with_index), org=org, with_index=with_index, seed=n)
             server = LocalSite(root)
             url = server.start()
             servers.append(server)
-            jobs.append((url, CrawlOptions(out=Path(tmp) / f"report{n}", year=y, ocr=with_ocr, progress=False,
-                                           record_history=False)))
+            jobs.append((url, CrawlOptions(out=Path(tmp) / f"report{n}", year=y, agency=agency, ocr=with_ocr,
+                                           progress=False, record_history=False)))
             labels.append(site)
         try:
             reports = [r.report for r in run_crawls(jobs)]
@@ -69,7 +71,7 @@ def summarize(sites, labels, reports, out) -> int:
     tp = fp = fn = tn = 0
     per_scenario: dict[str, list[int]] = {}
     mistakes = []
-    for (org, y, _, _), site, report in zip(sites, labels, reports):
+    for (org, y, *_), site, report in zip(sites, labels, reports):
         got = {i.code: i.status == "pass" for i in report.items}
         shown = {i.code: ((i.evidence[0].url.rsplit("/", 1)[-1] + " «" + i.evidence[0].matched + "»")
                           if i.evidence else "no evidence") + " — " + i.reasons[0] for i in report.items}

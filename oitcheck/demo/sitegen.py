@@ -15,7 +15,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .docmaker import make_docx, make_pdf, make_png, make_scanned_pdf, make_xlsx
-from .wording import MONTHS_TH, WORDING
+from ..thai import normalize
+from .wording import DEFAULT_ORG, FILLER, MONTHS_TH, wording_for
 
 THAI_DIGITS = str.maketrans("0123456789", "๐๑๒๓๔๕๖๗๘๙")
 
@@ -69,6 +70,16 @@ def _fmt(text: str, org: str, fy: int, month: str = "") -> str:
     return text.format(ORG=org, FY=fy, PFY=fy - 1, FY_TH=th(fy), PFY_TH=th(fy - 1), MONTH=month)
 
 
+def _part_to_leave_out(item, title: str) -> tuple[str, ...]:
+    """The phrases of the required part a "no_parts" site leaves out: the last part its
+    title does not already name (a part named in the title cannot be missing)."""
+    t = normalize(title)
+    for part in reversed(item.rules.parts):
+        if not any(p in t for p in part.any):
+            return part.any
+    return ()
+
+
 class _Builder:
     def __init__(self, root: Path, org: str, fy: int):
         self.root = root
@@ -93,10 +104,22 @@ class _Builder:
         return self.write(f"files/{name or f'doc_{self.counter:04d}'}.{ext}", maker(lines))
 
 
-def build_site(root: Path, checklist, scenarios: dict[str, str], org: str = "องค์การบริหารส่วนตำบลตัวอย่าง",
+def build_site(root: Path, checklist, scenarios: dict[str, str], org: str | None = None,
                fiscal_year: int | None = None, with_index: bool = True, filler_pages: int = 6,
-               hostile_title: str = "ข่าวประชาสัมพันธ์ <script>alert('xss')</script><b>ด่วน</b>", seed: int = 7) -> Site:
-    """Write a site for ``checklist`` where item code -> scenario (missing codes: "good")."""
+               hostile_title: str = "ข่าวประชาสัมพันธ์ <script>alert('xss')</script><b>ด่วน</b>", seed: int = 7,
+               wordings: dict[str, str] | None = None) -> Site:
+    """Write a site for ``checklist`` where item code -> scenario (missing codes: "good").
+
+    The site speaks as an agency of the checklist's type (a college says สถานศึกษา and
+    ผู้อำนวยการ). ``wordings`` publishes items under another accepted title: item code -> the
+    topic of one of its alternatives (2566 O34 as เจตจำนงสุจริตของผู้บริหาร: "integrity_intent")."""
+    agency = checklist.agency_type
+    org = org or DEFAULT_ORG.get(agency, DEFAULT_ORG["lao"])
+    words = wording_for(agency)
+    wordings = wordings or {}
+    for code, topic in wordings.items():
+        if topic not in {a.topic for a in checklist.item(code).alternatives}:
+            raise ValueError(f"{code} has no alternative of topic {topic!r}")
     fy = fiscal_year or checklist.year
     root = Path(root)
     root.mkdir(parents=True, exist_ok=True)
@@ -107,7 +130,7 @@ def build_site(root: Path, checklist, scenarios: dict[str, str], org: str = "อ
     for item in checklist.items:
         s = scen[item.code]
         cat = "10" if item.indicator == 10 else item.subindicator
-        kind, title_t, body_t = WORDING[item.topic]
+        kind, title_t, body_t = words[wordings.get(item.code, item.topic)]
         # The document's own year follows the item's rule (last year's report, this year's plan).
         doc_fy = fy - 1 if item.rules.fiscal_year == "previous" and "{PFY" not in title_t else fy
         title = _fmt(title_t, org, doc_fy)
@@ -117,10 +140,11 @@ def build_site(root: Path, checklist, scenarios: dict[str, str], org: str = "อ
             b.index_rows.append((item.code, item.title, []))
             continue
         if s == "stale":
-            title = _fmt(title_t.replace("{FY_TH}", "{PFY_TH}").replace("{PFY_TH}", th(fy - 3)).replace("{FY}", str(fy - 2)), org, fy)
+            title = _fmt(title_t.replace("{FY_TH}", "{PFY_TH}").replace("{PFY_TH}", th(fy - 3)).replace("{PFY}", str(fy - 3))
+                         .replace("{FY}", str(fy - 2)), org, fy)
             body = [_fmt(x.replace("{FY_TH}", th(fy - 2)).replace("{FY}", str(fy - 2)).replace("{PFY_TH}", th(fy - 3)).replace("{PFY}", str(fy - 3)), org, fy) for x in body_t]
             if item.rules.fiscal_year == "any":
-                s = "good"  # nothing can be stale about it
+                s = scen[item.code] = "good"  # nothing can be stale about it (and the label says so)
         if s == "decoy":
             url = b.write(f"news/decoy-{item.code.lower()}.html", _page(
                 f"{org} จัดประชุมคณะทำงานเพื่อเตรียมจัดทำ{item.title}",
@@ -133,6 +157,8 @@ def build_site(root: Path, checklist, scenarios: dict[str, str], org: str = "อ
             continue
         if s == "no_parts":
             if item.rules.parts:
+                gone = _part_to_leave_out(item, title)
+                body = [line for line in body if not any(p in normalize(line) for p in gone)]
                 body = [line for line in body if not any(p in line for p in ("อีเมล", "@"))]
                 body = [line.split(" อีเมล")[0] for line in body]
                 body = [line for line in body if "อำนาจหน้าที่" not in line] if item.topic == "structure_authority" else body
@@ -192,9 +218,10 @@ def build_site(root: Path, checklist, scenarios: dict[str, str], org: str = "อ
         hostile_title = hostile_title.replace("ข่าวประชาสัมพันธ์", "ประกาศภายใน")
     hostile = b.write("news/hostile.html", _page(html.escape(hostile_title), f"<p>ข่าวทดสอบความปลอดภัยของรายงาน ประจำปีงบประมาณ {th(fy)}</p>"))
     b.news.append(f"<li><a href='{hostile}'>ข่าวด่วน</a></li>")
+    filler_title, filler_words = FILLER.get(agency, FILLER["lao"])
     for i in range(filler_pages):
-        url = b.write(f"news/n{i}.html", _page(f"กิจกรรมชุมชน ครั้งที่ {th(i + 1)}", "<p>" + "ชาวบ้านร่วมกันพัฒนาพื้นที่สาธารณะ " * rng.randint(5, 30) + "</p>"))
-        b.news.append(f"<li><a href='{url}'>กิจกรรมชุมชน ครั้งที่ {i + 1}</a></li>")
+        url = b.write(f"news/n{i}.html", _page(filler_title.format(N=th(i + 1)), "<p>" + filler_words * rng.randint(5, 30) + "</p>"))
+        b.news.append(f"<li><a href='{url}'>{filler_title.format(N=i + 1)}</a></li>")
     b.write("news.html", _page("ข่าวและกิจกรรม", "<ul>" + "".join(b.news) + "</ul>"))
     menu = []
     for cat, (fname, label) in CATEGORIES.items():
