@@ -43,9 +43,24 @@ def site_domain(url: str) -> str:
     return host[4:] if host.startswith("www.") else host
 
 
-def on_site(url: str, domain: str) -> bool:
+def site_port(url: str) -> int:
+    parts = urlsplit(url)
+    return parts.port or (443 if parts.scheme == "https" else 80)
+
+
+def on_site(url: str, domain: str, port: int | None = None) -> bool:
+    """On the agency's site: its host or a subdomain, and (for a site on a non-standard
+    port, as a test server is) the same port; http and https of one host are one site.
+
+    >>> on_site("http://www.x.go.th/a", "x.go.th"), on_site("http://127.0.0.1:8001/a", "127.0.0.1", 8000)
+    (True, False)
+    """
     host = (urlsplit(url).hostname or "").lower()
-    return host == domain or host.endswith("." + domain)
+    if not (host == domain or host.endswith("." + domain)):
+        return False
+    if port is None or port in (80, 443):
+        return site_port(url) in (80, 443) or port is None
+    return site_port(url) == port
 
 
 def extension(url: str) -> str:
@@ -137,7 +152,7 @@ class LinkAdmission:
                 yield out
             return
         domain = spider.allowed_domains[0]
-        here = on_site(url, domain)
+        here = on_site(url, domain, getattr(spider, "site_port", None))
         ext = extension(url)
         if not here:
             # One hop off the agency's host: documents its own pages link (Google Drive, e-GP,

@@ -71,6 +71,10 @@ def overrides_for(opts: CrawlOptions, run_id: str) -> dict:
         over["JOBDIR"] = str(opts.job_dir)
     if opts.cache_dir:
         over["HTTPCACHE_ENABLED"] = True
+        # Revalidate every URL every run (ETag/Last-Modified): a page that changed while its
+        # Last-Modified stayed old must not be taken from the cache on heuristic freshness.
+        over["DEFAULT_REQUEST_HEADERS"] = {**base_settings().getdict("DEFAULT_REQUEST_HEADERS"),
+                                           "Cache-Control": "max-age=0"}
         over["HTTPCACHE_DIR"] = str(Path(opts.cache_dir).resolve() / "http")
         over["OITCHECK_OCR_CACHE"] = str(Path(opts.cache_dir).resolve() / "ocr")
     if opts.concurrency:

@@ -110,6 +110,12 @@ def decide(item, candidates: list[Candidate], ctx: rules.Context, broken_leads: 
         reasons = [Reason("found", "พบ", "found", "decide")]
         if best.wording:
             reasons.append(Reason("wording", f"พบในชื่อ «{best.wording}»", f"found as «{best.wording}»", "match"))
+        if best.off_site:
+            # Found on another host that the agency's own pages link: assessors may or may not accept it.
+            host = best.url.split("://", 1)[-1].split("/", 1)[0]
+            reasons.append(Reason("off_site", f"เก็บไว้นอกเว็บไซต์ ({host}) ผู้ประเมินอาจไม่ยอมรับ ควรเผยแพร่บนเว็บไซต์ของหน่วยงาน",
+                                  f"hosted off-site ({host}): assessors may not accept it; publish it on the agency's own site",
+                                  "decide"))
         review = _review(item, best)
         return Verdict(item.code, "pass", True, round(conf, 2), reasons, passing[:MAX_EVIDENCE],
                        review=review is not None, review_reason=review)

@@ -23,7 +23,7 @@ from oitcheck.model import CrawlError, Document, IndexLead
 from oitcheck.ocr import OcrEngine
 from oitcheck.pages import decode_html, parse_html
 
-from ..middlewares import PAGE_BUDGET_REASON, site_domain
+from ..middlewares import PAGE_BUDGET_REASON, site_domain, site_port
 
 # Content types never read (they are media, not disclosures); stopped at the headers.
 SKIP_TYPES = ("video/", "audio/", "application/zip", "application/x-rar", "application/octet-stream-video")
@@ -46,6 +46,7 @@ class SiteSpider(scrapy.Spider):
         self.year = int(year) if year else None
         self.agency = agency
         self.allowed_domains = [site_domain(url)]
+        self.site_port = site_port(url)
 
     @classmethod
     def from_crawler(cls, crawler, *args, **kwargs):
