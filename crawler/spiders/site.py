@@ -23,7 +23,7 @@ from oitcheck.model import CrawlError, Document, IndexLead
 from oitcheck.ocr import OcrEngine
 from oitcheck.pages import decode_html, parse_html
 
-from ..middlewares import PAGE_BUDGET_REASON, site_domain, site_port
+from ..middlewares import PAGE_BUDGET_REASON, on_site, site_domain, site_port
 
 # Content types never read (they are media, not disclosures); stopped at the headers.
 SKIP_TYPES = ("video/", "audio/", "application/zip", "application/x-rar", "application/octet-stream-video")
@@ -69,7 +69,8 @@ class SiteSpider(scrapy.Spider):
                              meta={"anchor": "", "found_on": "", "home": True})
         # Nightly runs: last run's ITA pages and evidence first (OITCHECK_PRIORITY_URLS).
         for url in self.settings.getlist("OITCHECK_PRIORITY_URLS"):
-            if url.startswith(("http://", "https://")):
+            # Only this site's: an output folder may hold another site's last report.
+            if url.startswith(("http://", "https://")) and on_site(url, self.allowed_domains[0], self.site_port):
                 # dont_filter: the normal visit (with its link text) still happens; with
                 # --cache it is a cache hit.
                 yield scrapy.Request(url, callback=self.parse, errback=self.failed, priority=10, dont_filter=True,
