@@ -162,10 +162,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     w = sub.add_parser("web", help="a web page to start checks, watch them and read the results",
                        formatter_class=argparse.RawDescriptionHelpFormatter, epilog=WEB_EPILOG,
-                       description="Serve a web page where a clerk starts a check (URL, agency type, ITA year), "
-                                   "watches its progress, opens the report and downloads the XLSX/CSV/JSON files; "
-                                   "a provincial office follows many sites, uploads a CSV of sites and schedules "
-                                   "nightly checks. Each check runs as its own `oitcheck crawl` process.")
+                       description="Serve a web page where a clerk starts a check (URL, agency type, ITA year),\n"
+                                   "watches its progress, opens the report and downloads the XLSX/CSV/JSON files;\n"
+                                   "a provincial office follows many sites (sortable), uploads a CSV of sites and\n"
+                                   "schedules nightly checks. Each check runs as its own `oitcheck crawl` process.")
     w.add_argument("--host", default="127.0.0.1",
                    help="address to listen on (default 127.0.0.1: this computer only). Any other address, "
                         "e.g. 0.0.0.0 for the office network, needs the token printed at start")

@@ -138,7 +138,9 @@ def create_app(config: Config, store: Store, runner: Runner) -> Flask:
         resp.headers.setdefault("Content-Security-Policy", PAGE_CSP)
         resp.headers["X-Content-Type-Options"] = "nosniff"
         resp.headers["X-Frame-Options"] = "DENY"
-        resp.headers["Referrer-Policy"] = "no-referrer"
+        # same-origin: the browser still sends Origin with our forms (no-referrer would make it
+        # "null"), and no address of ours (/login?token=...) leaks to the sites a report links.
+        resp.headers["Referrer-Policy"] = "same-origin"
         resp.headers.setdefault("Cache-Control", "no-store")
         return resp
 
@@ -154,6 +156,10 @@ def create_app(config: Config, store: Store, runner: Runner) -> Flask:
     @app.errorhandler(404)
     def not_found(_exc):
         return _refuse(404, "ไม่พบหน้านี้ / not found")
+
+    @app.get("/favicon.ico")
+    def favicon():
+        return Response(status=204)
 
     @app.route("/login", methods=["GET", "POST"])
     def login():
@@ -225,7 +231,7 @@ def create_app(config: Config, store: Store, runner: Runner) -> Flask:
     def progress_of(job: dict) -> dict:
         if job["state"] == "done":
             now = {"pages": job["pages"] or 0, "documents": job["documents"] or 0,
-                   "items_found": None, "items": job["items"] or 0}
+                   "items_found": job["found"] or 0, "items": job["items"] or 0}
         else:
             now = read_progress(job["folder"])
         return {"id": job["id"], "state": job["state"], "state_words": "{} / {}".format(*STATE_WORDS[job["state"]]),

@@ -87,6 +87,7 @@ def summary_of(folder: Path) -> dict:
     return {"agency_name": r["checklist"].get("agency_name") or "", "report_year": r["checklist"]["year"],
             "indicator_9": s["indicator_9"], "indicator_10": s["indicator_10"],
             "level": s["bands"].get("oit") or "", "passed": sum(i["status"] == "pass" for i in r["items"]),
+            "found": sum(1 for i in r["items"] if i.get("found")),
             "items": len(r["items"]), "pages": r["crawl"]["pages"], "documents": r["crawl"]["documents"],
             "complete": int(bool(r["crawl"].get("complete"))), "partial": int(bool(r.get("partial")))}
 

@@ -20,7 +20,7 @@ CREATE TABLE IF NOT EXISTS web_jobs (
     id INTEGER PRIMARY KEY, site TEXT, url TEXT, name TEXT, agency TEXT, year INTEGER, options TEXT,
     state TEXT, trigger TEXT, batch_id INTEGER, backend TEXT, created TEXT, started TEXT, finished TEXT,
     folder TEXT, exit_code INTEGER, outcome TEXT, reason TEXT, agency_name TEXT, report_year INTEGER,
-    indicator_9 REAL, indicator_10 REAL, level TEXT, passed INTEGER, items INTEGER, pages INTEGER,
+    indicator_9 REAL, indicator_10 REAL, level TEXT, passed INTEGER, found INTEGER, items INTEGER, pages INTEGER,
     documents INTEGER, complete INTEGER, partial INTEGER);
 CREATE INDEX IF NOT EXISTS web_jobs_site ON web_jobs(site, id);
 CREATE INDEX IF NOT EXISTS web_jobs_state ON web_jobs(state, id);
@@ -93,7 +93,7 @@ class Store:
             db.execute("UPDATE web_jobs SET folder=? WHERE id=?", (str(folder), job_id))
 
     def finish_job(self, job_id: int, exit_code: int | None, outcome: str, reason: str, summary: dict) -> None:
-        cols = ("agency_name", "report_year", "indicator_9", "indicator_10", "level", "passed", "items", "pages",
+        cols = ("agency_name", "report_year", "indicator_9", "indicator_10", "level", "passed", "found", "items", "pages",
                 "documents", "complete", "partial")
         values = [summary.get(c) for c in cols]
         with self._db() as db:

@@ -21,6 +21,8 @@
         var bar = document.getElementById("bar");
         if (bar && p.items) { bar.max = p.items; bar.value = p.items_found || 0; }
         box.setAttribute("data-state", p.state);
+        var note = document.getElementById("queued-note");
+        if (note) { note.hidden = p.state !== "queued"; }
         if (p.state === "done") { window.location.reload(); return; }
         setTimeout(tick, 1000);
       })
