@@ -240,6 +240,11 @@ def test_clerk_checks_a_site_in_the_browser(browser, local_server, tmp_path):
     assert "default-src 'none'" in r.headers["Content-Security-Policy"] and "script-src" not in r.headers[
         "Content-Security-Policy"]
     shot(browser, "web-report.png")
+    # The site's page: its history chart (an image from this server, allowed by the policy).
+    browser.get(f"{local_server.base}site?key={site_key(url)}")
+    trend = browser.find_element(By.ID, "trend")
+    assert browser.execute_script("return arguments[0].complete && arguments[0].naturalWidth > 100", trend)
+    shot(browser, "web-site.png")
     # A phone: nothing wider than the screen on the start page, the job page and the sites list.
     browser.set_window_size(390, 844)
     try:
@@ -268,6 +273,7 @@ def test_hostile_page_title_is_shown_as_text(browser, local_server, tmp_path):
     assert "alert('xss')" in browser.find_element(By.TAG_NAME, "body").text  # the news title, as text
     assert not browser.find_elements(By.CSS_SELECTOR, "script, img[src=x]")
     assert browser.title != "pwned"
+    browser.get(local_server.base + "sites")
     shot(browser, "web-hostile.png")
 
 
@@ -298,8 +304,10 @@ def test_shared_server_needs_the_token_and_refuses_private_addresses(tmp_path):
         assert s.get(server.base + "jobs/1").status_code == 404
     with LocalSite(root) as site_url, WebServer(tmp_path / "data2", "--host", "0.0.0.0", "--allow-private") as server:
         s, csrf = session_for(server)
-        r = start_check(s, server, csrf, site_url)
-        assert r.url.endswith("/jobs/1"), r.url
+        r = s.post(server.base + "api/checks", data={"url": site_url, "year": "2568", "no_ocr": "1"},
+                   headers={"Authorization": f"Bearer {server.token}"})  # as cron would (README)
+        assert r.status_code == 202 and r.json()["url"].endswith("/jobs/1"), r.text
+        assert requests.post(server.base + "api/checks", data={"url": site_url}).status_code == 401
         p = wait_done(s, server, 1)
         assert p["outcome"] == "ok" and p["pages"] > 5
 
@@ -360,6 +368,13 @@ def test_batch_upload_in_windows_874_a_down_site_is_unreachable_and_nightly_runs
         sites = s.get(server.base + "sites?sort=outcome").text
         row = re.search(r"<tr>((?:(?!</tr>).)*อบต\.ปิดปรับปรุง(?:(?!</tr>).)*)</tr>", sites, re.S).group(1)
         assert "เข้าเว็บไซต์ไม่ได้ / unreachable" in row and "0.00" not in row
+        # Sortable: by outcome either way; by score, a site without one comes last either way.
+        def order(query: str) -> list[str]:
+            page = s.get(server.base + "sites?" + query).text
+            return sorted(("อบต.ทดสอบ", "อบต.ปิดปรับปรุง"), key=lambda name: page.index(f">{name}<"))
+        assert order("sort=outcome") == ["อบต.ทดสอบ", "อบต.ปิดปรับปรุง"]
+        assert order("sort=outcome&desc=1") == ["อบต.ปิดปรับปรุง", "อบต.ทดสอบ"]
+        assert order("sort=indicator_9&desc=1") == order("sort=indicator_9") == ["อบต.ทดสอบ", "อบต.ปิดปรับปรุง"]
         # Nightly: a schedule due now is run by the server's own scheduler, once a day; the
         # site has changed since (O11 published, O3 gone), and its page says so.
         shutil.rmtree(root)

@@ -12,6 +12,7 @@ import re
 import secrets
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from flask import Flask, Response, abort, flash, get_flashed_messages, jsonify, redirect, render_template, request, \
     send_file, session, url_for
@@ -123,7 +124,8 @@ def create_app(config: Config, store: Store, runner: Runner) -> Flask:
                                 "this server needs the token it printed at start: open /login?token=...")
         if request.method == "POST":
             origin = request.headers.get("Origin")
-            if origin and origin != request.host_url.rstrip("/"):
+            # The host only: behind a TLS proxy the scheme differs from what we see.
+            if origin and urlsplit(origin).netloc != request.host:
                 return _refuse(403, "คำขอจากเว็บไซต์อื่น / a request from another site was refused")
             if not same_secret(request.form.get("csrf"), session.get("csrf", "")):
                 return _refuse(400, "แบบฟอร์มหมดอายุ โปรดโหลดหน้าใหม่แล้วลองอีกครั้ง / the form expired: reload the page "

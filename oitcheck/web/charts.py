@@ -41,7 +41,7 @@ def trend_svg(rows: list[dict]) -> str:
         ax.set_ylim(0, 100)
         ax.set_xlim(-0.5, max(len(rows) - 0.5, 0.5))
         ax.set_xticks(xs)
-        ax.set_xticklabels([(r["finished"] or "")[:10] for r in rows], rotation=30, ha="right", fontsize=8)
+        ax.set_xticklabels([(r["finished"] or "")[:16].replace("T", " ") for r in rows], rotation=30, ha="right", fontsize=8)
         ax.set_title("คะแนนคาดการณ์ในแต่ละครั้งที่ตรวจ / predicted scores by run")
         ax.spines[["top", "right"]].set_visible(False)
         if rows:

@@ -124,13 +124,14 @@ class Store:
     # --- sites -----------------------------------------------------------------------------
 
     def sites(self, sort: str = "site", descending: bool = False) -> list[dict]:
-        """Per site: the latest run (its time and outcome) and the scores of the latest good run."""
+        """Per site: the latest run (its time and outcome) and the scores of the latest good run;
+        the name a CSV gave the site, else the one its home page gives."""
         col = SITE_SORTS.get(sort, "site")
         order = "DESC" if descending else "ASC"
         q = f"""SELECT * FROM (
         WITH latest AS (SELECT site, MAX(id) AS id FROM web_jobs WHERE state='done' GROUP BY site),
              good AS (SELECT site, MAX(id) AS id FROM web_jobs WHERE state='done' AND outcome='ok' GROUP BY site)
-        SELECT l.site AS site, j.url AS url, COALESCE(NULLIF(g_j.agency_name, ''), NULLIF(j.name, ''), '') AS name,
+        SELECT l.site AS site, j.url AS url, COALESCE(NULLIF(j.name, ''), NULLIF(g_j.agency_name, ''), '') AS name,
                j.agency AS agency, j.id AS last_job, j.finished AS last_run, j.outcome AS outcome, j.reason AS reason,
                g_j.id AS good_job, g_j.finished AS good_run, g_j.report_year AS year,
                g_j.indicator_9 AS indicator_9, g_j.indicator_10 AS indicator_10, g_j.level AS level,
