@@ -217,6 +217,7 @@ class Runner:
             err.seek(0)
             reason = last_line(err.read().decode("utf-8", "replace"))
         outcome = OUTCOME_OF_EXIT.get(code, "error")
+        reason = reason.replace(str(folder), "โฟลเดอร์ของการตรวจนี้ / this run's folder")  # no server paths on the page
         if outcome == "ok":
             reason = ""
         elif code < 0:
