@@ -108,7 +108,10 @@ def create_app(config: Config, store: Store, runner: Runner) -> Flask:
 
     @app.before_request
     def gate():
-        host = (request.host or "").rsplit(":", 1)[0].strip("[]").lower() if request.host else ""
+        try:
+            host = urlsplit("//" + (request.host or "")).hostname or ""
+        except ValueError:
+            host = ""
         if not config.token_required and host not in LOOPBACK_NAMES and not host.startswith("127."):
             # Loopback only: a page elsewhere cannot reach us under a DNS name it controls.
             return _refuse(400, "ชื่อโฮสต์ไม่ถูกต้อง / this server answers only to localhost and 127.0.0.1")
@@ -355,7 +358,7 @@ def create_app(config: Config, store: Store, runner: Runner) -> Flask:
         at = request.form.get("at", "")
         if not re.fullmatch(r"([01]\d|2[0-3]):[0-5]\d", at):
             flash("เวลาต้องเป็น HH:MM เช่น 02:00 / the time is HH:MM, like 02:00", "error")
-            return redirect(request.referrer or url_for("schedules"))
+            return redirect(url_for("schedules"))
         if request.form.get("batch_id"):
             batch = store.batch(int(request.form["batch_id"])) if request.form["batch_id"].isdigit() else None
             if batch is None:
