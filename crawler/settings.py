@@ -53,6 +53,7 @@ DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.redirect.RedirectMiddleware": None,
     "oitcheck.crawler.middlewares.LoopAwareRedirectMiddleware": 600,
     "oitcheck.crawler.middlewares.PageBudget": 60,
+    "oitcheck.crawler.netguard.PublicOnly": 50,  # only with OITCHECK_PUBLIC_ONLY
 }
 # Which links are followed (on the site, not media, not a trap, not admin, depth), before
 # Scrapy's own offsite and depth middlewares see them.
@@ -80,6 +81,7 @@ OITCHECK_HISTORY_ENABLED = True  # record every run (and what changed) in the hi
 OITCHECK_HISTORY = None  # its path; None = ~/.local/share/oitcheck/history.sqlite
 OITCHECK_OUTCOME_FILE = None  # batch on Scrapyd: where to say how the run ended (ok, unreachable ...)
 OITCHECK_HTTP_FALLBACK = False  # a bare domain was given: try http when https fails
+OITCHECK_PUBLIC_ONLY = False  # refuse private, loopback and link-local addresses (a shared oitcheck web)
 OITCHECK_RUN_ID = None  # set by the runner so it can tell this run's files from an earlier run's
 OITCHECK_SNAPSHOT_SECONDS = float(os.environ.get("OITCHECK_SNAPSHOT_SECONDS", 10))  # partial report period
 

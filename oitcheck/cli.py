@@ -41,6 +41,22 @@ exit codes:
 """
 
 
+WEB_EPILOG = """\
+examples:
+  oitcheck web                          open http://127.0.0.1:8080/ in a browser on this computer
+  oitcheck web --host 0.0.0.0           the office network: open the /login?token=... address it prints
+  oitcheck web --parallel 4 --data /srv/oitcheck      a province's server, everything under /srv/oitcheck
+
+nightly checks: schedule them on a site's page (the server runs them), or from cron:
+  0 2 * * * curl -fsS -H "Authorization: Bearer $OITCHECK_WEB_TOKEN" -d url=https://www.example.go.th \\
+            http://127.0.0.1:8080/api/checks
+  (start the server with the same --token; or let cron run `oitcheck crawl ... --history DB`
+   with the server's database: its runs join the site's history chart)
+
+ภาษาไทย: oitcheck web แล้วเปิด http://127.0.0.1:8080/ ในเบราว์เซอร์
+"""
+
+
 def _fail_under(text: str) -> dict[int, float]:
     """'80' -> both indicators; '9=80,10=60' -> per indicator. Anything else is refused.
 
@@ -100,6 +116,9 @@ def build_parser() -> argparse.ArgumentParser:
         sp.add_argument("--cache", type=Path, metavar="DIR",
                         help="HTTP + OCR cache for nightly runs (every URL is revalidated: changed pages are fetched again)")
         sp.add_argument("--quiet", action="store_true", help="print only errors")
+        sp.add_argument("--public-only", action="store_true",
+                        help="fetch nothing on loopback, private or link-local addresses (links and redirects "
+                             "included); oitcheck web sets it when it serves other machines")
 
     c = sub.add_parser("crawl", help="crawl a site and write the report", epilog=EPILOG,
                        formatter_class=argparse.RawDescriptionHelpFormatter,
@@ -141,6 +160,32 @@ def build_parser() -> argparse.ArgumentParser:
     b.add_argument("--cache", type=Path, metavar="DIR", help="HTTP + OCR cache shared by the nightly runs")
     b.add_argument("--history", type=Path, metavar="DB", help="history database for every site's runs")
     b.add_argument("--redo", action="store_true", help="crawl every site again, even those already done")
+
+    w = sub.add_parser("web", help="a web page to start checks, watch them and read the results",
+                       formatter_class=argparse.RawDescriptionHelpFormatter, epilog=WEB_EPILOG,
+                       description="Serve a web page where a clerk starts a check (URL, agency type, ITA year),\n"
+                                   "watches its progress, opens the report and downloads the XLSX/CSV/JSON files;\n"
+                                   "a provincial office follows many sites (sortable), uploads a CSV of sites and\n"
+                                   "schedules nightly checks. Each check runs as its own `oitcheck crawl` process.")
+    w.add_argument("--host", default="127.0.0.1",
+                   help="address to listen on (default 127.0.0.1: this computer only). Any other address, "
+                        "e.g. 0.0.0.0 for the office network, needs the token printed at start")
+    w.add_argument("--port", type=int, default=8080, help="port (default 8080; 0 picks a free one)")
+    w.add_argument("--data", type=Path, metavar="DIR",
+                   help="keep runs, and the database unless --history, in DIR "
+                        "(default: runs in ~/.local/share/oitcheck/web, the database shared with `oitcheck crawl`)")
+    w.add_argument("--history", type=Path, metavar="DB", help="the SQLite history database (jobs, sites and "
+                   "schedules are kept there too)")
+    w.add_argument("--parallel", type=int, default=2, metavar="N",
+                   help="checks run at once (default 2); more wait in a queue")
+    w.add_argument("--scrapyd", metavar="URL[,URL...]",
+                   help="run the checks on these Scrapyd nodes instead (they must share the --data folder)")
+    w.add_argument("--allow-private", action="store_true",
+                   help="with --host beyond 127.0.0.1: also crawl loopback and private addresses "
+                        "(refused by default, so a shared server cannot be turned against its own network)")
+    w.add_argument("--token", default=os.environ.get("OITCHECK_WEB_TOKEN"),
+                   help="the access token (default: a new random one each start, or $OITCHECK_WEB_TOKEN); "
+                        "also what /api/checks takes, e.g. from cron")
 
     e = sub.add_parser("eval", help="precision and recall on the labelled fixture sites")
     e.add_argument("--year", type=int)
@@ -230,6 +275,8 @@ def cmd_crawl(args, url: str | None = None) -> int:
     extra = {"DOWNLOAD_TIMEOUT": args.timeout} if args.timeout else {}
     if guessed:
         extra["OITCHECK_HTTP_FALLBACK"] = True  # a bare domain: https first, then http
+    if args.public_only:
+        extra["OITCHECK_PUBLIC_ONLY"] = True
     opts = CrawlOptions(out=args.out, year=args.year, agency=args.agency, max_pages=args.max_pages,
                         max_depth=args.max_depth, max_minutes=args.max_minutes, ocr=not args.no_ocr, js=not args.no_js,
                         job_dir=args.job_dir, cache_dir=args.cache, progress=False if args.quiet else None,
@@ -468,6 +515,21 @@ def cmd_batch(args) -> int:
     return EXIT_OK if not failed else EXIT_UNREACHABLE
 
 
+def cmd_web(args) -> int:
+    from .web import serve
+
+    if args.parallel < 1:
+        return _err("--parallel ต้องอย่างน้อย 1 / --parallel must be at least 1", EXIT_USAGE)
+    if args.token is not None and len(args.token) < 16:
+        return _err("รหัส --token ต้องยาวอย่างน้อย 16 ตัวอักษร / --token needs at least 16 characters", EXIT_USAGE)
+    try:
+        return serve(host=args.host, port=args.port, data=args.data, db=args.history, parallel=args.parallel,
+                     scrapyd=args.scrapyd.split(",") if args.scrapyd else None, allow_private=args.allow_private,
+                     token=args.token)
+    except OSError as exc:
+        return _err(f"เปิดเซิร์ฟเวอร์ไม่ได้ / cannot serve on {args.host}:{args.port}: {exc.strerror or exc}", EXIT_USAGE)
+
+
 def cmd_eval(args) -> int:
     from .demo.evaluate import run_eval
 
@@ -475,7 +537,7 @@ def cmd_eval(args) -> int:
 
 
 COMMANDS = {"crawl": cmd_crawl, "demo": cmd_demo, "checklists": cmd_checklists, "score": cmd_score,
-            "history": cmd_history, "eval": cmd_eval, "batch": cmd_batch}
+            "history": cmd_history, "eval": cmd_eval, "batch": cmd_batch, "web": cmd_web}
 
 
 if __name__ == "__main__":
