@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # One-step set-up on Debian/Ubuntu with Python 3.11+: system packages, then a virtualenv
 # in .venv with oitcheck installed (editable). `--test` adds what the test suite needs
-# (headless Chromium for the HTML-report test, Scrapyd for the distributed test).
+# (headless Chromium and its WebDriver for the HTML-report tests, Scrapyd for the distributed test).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -9,7 +9,7 @@ want_test=0
 [ "${1:-}" = "--test" ] && want_test=1
 
 packages=(tesseract-ocr tesseract-ocr-tha tesseract-ocr-eng fonts-thai-tlwg python3-venv)
-[ "$want_test" = 1 ] && packages+=(chromium)
+[ "$want_test" = 1 ] && packages+=(chromium chromium-driver)
 
 missing=()
 for p in "${packages[@]}"; do
