@@ -302,9 +302,13 @@ def print_summary(report, out: Path) -> None:
               f"passed {ok}/{len(mine)} items")
     gaps = [i.code for i in report.items if i.status != "pass"]
     if report.mode == "answers":
+        unanswered = [it.code for it in report.items if it.reason_details and it.reason_details[0].kind == "no_answer"]
         for it in report.items:
-            mark = "ผ่าน / pass" if it.status == "pass" else "ไม่ผ่าน / fail"
-            print(f"  {it.code:<4} {mark}: {it.reasons[0] if it.reasons else ''}")
+            if it.code not in unanswered:
+                mark = "ผ่าน / pass" if it.status == "pass" else "ไม่ผ่าน / fail"
+                print(f"  {it.code:<4} {mark}: {it.reasons[0] if it.reasons else ''}")
+        if unanswered:
+            print(f"  ไม่ได้ระบุ URL (นับเป็น ไม่มี) / no URL planned: {', '.join(unanswered)}")
     elif gaps:
         print(f"  ยังขาด / gaps: {', '.join(gaps)}")
     if report.fix_first:
@@ -503,11 +507,11 @@ def cmd_batch(args) -> int:
             extra += ["--cache", str(args.cache)]
         run_local(todo, args.parallel, extra)
     rows = summarize(jobs, args.out)
-    ok = sum(r["outcome"] == "ok" for r in rows)
+    ok = sum(r["outcome_code"] == "ok" for r in rows)
     print(f"{ok}/{len(rows)} sites done · summary: {args.out / 'index.html'} (also summary.csv, summary.xlsx)")
-    failed = [r for r in rows if r["outcome"] != "ok"]
+    failed = [r for r in rows if r["outcome_code"] != "ok"]
     for r in failed:
-        print(f"  {r['name']}: {r['outcome']} {r['reason']}", file=sys.stderr)
+        print(f"  {r['name']}: {r['outcome']} / {r['outcome_code']} {r['reason']}", file=sys.stderr)
     return EXIT_OK if not failed else EXIT_UNREACHABLE
 
 
