@@ -16,7 +16,7 @@ import csv
 import io
 from dataclasses import dataclass
 
-from .safe import cell
+from .safe import cell, sheet_text
 from .words import display_url, is_link
 
 EXCEL_CELL_MAX = 32_000  # characters Excel keeps in a cell (32,767), with room for the formula guard
@@ -78,9 +78,12 @@ def write_sheet(wb, title: str, columns: list[Column], rows: list[dict], freeze_
                 value = [display_url(u) for u in urls]
             if isinstance(value, (list, tuple)):
                 value = "\n".join(str(v) for v in value)
+            c = ws.cell(row=i, column=j)
             if isinstance(value, str):
-                value = cell(value)[:EXCEL_CELL_MAX]
-            c = ws.cell(row=i, column=j, value=value)
+                c.value = sheet_text(value)[:EXCEL_CELL_MAX]
+                c.data_type = "s"  # text, whatever it starts with: crawled text never becomes a formula
+            else:
+                c.value = value
             if col.wrap or col.link:
                 c.alignment = top
             else:

@@ -289,3 +289,46 @@ def test_batch_index_sorts_without_network_scripts(tmp_path, browser):
     assert wb.sheetnames == ["sites", "gaps", "items"]
     assert [c.value for c in wb["items"][2]][:5] == ["name", "year", "passed", "O1", "O3"]
     assert wb["items"]["D3"].value == "ผ่าน" and wb["items"]["E3"].value == "ไม่ผ่าน"
+
+
+# --- what report.html says beside the verdicts ---------------------------------------------------
+
+
+def test_html_says_what_a_clerk_needs_to_know(e2e):
+    from oitcheck.model import report_from_dict
+    from oitcheck.reports.html_report import render_html
+
+    data = json.loads(json.dumps(e2e["report"]))
+    data["partial"] = True
+    data["crawl"].update(complete=False, stopped_by="page_limit",
+                         stopped_reason="ถึงจำนวนหน้าสูงสุดที่กำหนด / the page limit was reached",
+                         started="2026-11-26T06:47:46+00:00")
+    o5 = next(i for i in data["items"] if i["code"] == "O5")
+    thai = "https://drive.google.com/files/%E0%B9%81%E0%B8%9C%E0%B8%99%E0%B8%94%E0%B8%B3%E0%B9%80%E0%B8%99%E0%B8%B4%E0%B8%99%E0%B8%87%E0%B8%B2%E0%B8%99.pdf"
+    o5["evidence"][0].update(url=thai, off_site=True, host="drive.google.com", notes=["อ่าน 150 จาก 400 หน้าแรก / read the first 150 of 400 pages"])
+    o5.update(review=True, review_reason="ปี 2568 อ่านจาก OCR ควรตรวจด้วยตา / year 2568 was read by OCR: check it by eye")
+    data["review"] = [{"code": "O5", "title": o5["title"], "status": o5["status"], "reason": o5["review_reason"],
+                       "url": thai, "confidence": 0.85}]
+    page = render_html(report_from_dict(data))
+    assert "26 พ.ย. 2569 13:47 น." in page  # Buddhist era, Bangkok time
+    assert "drive.google.com/files/แผนดำเนินงาน.pdf" in page and f'href="{thai}"' in page  # decoded text, raw link
+    assert "เก็บไว้นอกเว็บไซต์ (drive.google.com) / hosted off-site" in page
+    assert "read the first 150 of 400 pages" in page
+    assert "ตรวจไม่ครบทั้งเว็บไซต์ (ถึงจำนวนหน้าสูงสุดที่กำหนด" in page and "partial report" in page
+    assert "26 ข้อที่ยังไม่ยืนยัน" in page and "only AA (95 and over) and A (85–94.99) are sourced" in page
+    review = page[page.index('id="review"'):page.index("</section>", page.index('id="review"'))]
+    assert "O5" in review and "year 2568 was read by OCR" in review and "ความมั่นใจ 85%" in review
+    assert "ความมั่นใจ คือ" in page  # and what confidence means
+    for it in data["items"]:  # confidence only where it helps: passes and items to check by eye
+        row = page[page.index(f'<tr id="{it["code"]}">'):]
+        row = row[:row.index("</tr>")]
+        assert ("ความมั่นใจ " in row) == (it["status"] == "pass" or it["review"]), it["code"]
+        assert ("ผ่าน" if it["status"] == "pass" else "ไม่ผ่าน") in row
+    assert 'class="tag" title=' in page  # the checklist's own confidence on items not confirmed
+
+
+def test_itas_csv_and_xlsx_read_back_alike(e2e):
+    codes = {i["code"] for i in e2e["report"]["items"]}
+    xlsx = read_answers(e2e["out"] / "itas.xlsx", codes)
+    assert xlsx == read_answers(e2e["out"] / "itas.csv", codes)
+    assert xlsx == {i["code"]: i["answer_urls"] for i in e2e["report"]["items"]}
