@@ -8,6 +8,7 @@ report.json); like every writer they import only the model.
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import html
 from pathlib import Path
@@ -96,7 +97,7 @@ document.querySelectorAll('table.sortable').forEach(function (table) {
   });
 });
 """
-SCRIPT_HASH = "sha256-" + __import__("base64").b64encode(hashlib.sha256(SORT_SCRIPT.encode()).digest()).decode()
+SCRIPT_HASH = "sha256-" + base64.b64encode(hashlib.sha256(SORT_SCRIPT.encode()).digest()).decode()
 
 
 def _e(value) -> str:
