@@ -11,6 +11,7 @@ spider, collector and finish stage as a site crawl (:mod:`oitcheck.crawl` with
 from __future__ import annotations
 
 import csv
+import io
 import re
 from collections import Counter
 from pathlib import Path
@@ -54,7 +55,7 @@ def _rows_csv(path: Path) -> list[list[str]]:
         text, _ = decode_csv(path.read_bytes())
     except BatchError as exc:
         raise AnswersError(f"{path}: {exc}") from None
-    return [list(r) for r in csv.reader(text.splitlines())]
+    return [list(r) for r in csv.reader(io.StringIO(text, newline=""))]  # quoted cells may hold several lines
 
 
 def _rows_xlsx(path: Path) -> list[list[str]]:
