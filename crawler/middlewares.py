@@ -22,7 +22,7 @@ from scrapy.downloadermiddlewares.redirect import RedirectMiddleware
 from scrapy.exceptions import IgnoreRequest
 
 from oitcheck.collect import is_admin_url
-from oitcheck.model import Anchors, CrawlError
+from oitcheck.model import Anchors, AnswerLink, CrawlError
 
 from .traps import TrapGuard, denied_extension, strip_session
 
@@ -153,12 +153,16 @@ class LinkAdmission:
             return
         domain = spider.allowed_domains[0]
         here = on_site(url, domain, getattr(spider, "site_port", None))
+        planned = response.meta.get("answer_codes") or ()
+        for c in planned:  # `oitcheck answers`: one click down from a planned URL
+            yield AnswerLink(c, url, found_on)
         ext = extension(url)
         if not here:
             # One hop off the agency's host: documents its own pages link (Google Drive, e-GP,
             # a ministry's server) are evidence it published; their links are not followed.
-            if response.meta.get("off_site") or not (
-                    ext in OFF_SITE_KINDS or code or (site_domain(url) in OFF_SITE_DOCUMENT_HOSTS and self.names_item(anchor))):
+            # A planned URL's links are followed wherever they go, as the assessor clicks them.
+            if not planned and (response.meta.get("off_site") or not (
+                    ext in OFF_SITE_KINDS or code or (site_domain(url) in OFF_SITE_DOCUMENT_HOSTS and self.names_item(anchor)))):
                 return
             out.meta["off_site"] = True
             out.meta["allow_offsite"] = True  # past Scrapy's own offsite filter, this once

@@ -15,7 +15,7 @@ from scrapy import signals
 from oitcheck.checklist import load
 from oitcheck.collect import Collector
 from oitcheck.finish import PARTIAL_FILES, CrawlInfo, build_report, finish, write_run
-from oitcheck.model import Anchors, CrawlError, Document, IndexLead
+from oitcheck.model import Anchors, AnswerLink, CrawlError, Document, IndexLead
 
 log = logging.getLogger(__name__)
 
@@ -31,6 +31,8 @@ class EvidencePipeline:
         self.run_id = s.get("OITCHECK_RUN_ID") or uuid.uuid4().hex
         self.history_path = s.get("OITCHECK_HISTORY") or None
         self.history_on = s.getbool("OITCHECK_HISTORY_ENABLED")
+        # `oitcheck answers`: item code -> the URLs the agency plans to enter (None: the whole site)
+        self.planned = {k: list(v) for k, v in s.getdict("OITCHECK_ANSWERS").items()} if s.get("OITCHECK_ANSWERS") else None
         self.collector: Collector | None = None
         self._last_snapshot = time.monotonic()
 
@@ -44,7 +46,7 @@ class EvidencePipeline:
     def open_spider(self, spider=None):
         spider = spider or self.crawler.spider
         checklist = load(self.year or getattr(spider, "year", None), agency=self.agency)
-        self.collector = Collector(checklist, getattr(spider, "start_url", ""))
+        self.collector = Collector(checklist, getattr(spider, "start_url", ""), planned=self.planned)
         stats = self.crawler.stats
         stats.set_value("oitcheck/running", 1)
         stats.set_value("oitcheck/run_id", self.run_id)
@@ -57,6 +59,8 @@ class EvidencePipeline:
         elif isinstance(item, Anchors):
             for url, text in item.links:
                 c.add_anchor(url, text, item.found_on)
+        elif isinstance(item, AnswerLink):
+            c.add_answer_link(item.code, item.url, item.found_on)
         elif isinstance(item, IndexLead):
             c.add_lead(item.code, item.url, item.found_on)
         elif isinstance(item, CrawlError):
@@ -69,7 +73,8 @@ class EvidencePipeline:
     def _info(self, reason: str = "finished") -> CrawlInfo:
         stats = self.crawler.stats.get_stats()
         skipped = {k.split("/", 2)[2]: v for k, v in stats.items() if k.startswith("oitcheck/skipped/")}
-        depth_limited = skipped.get("depth limit", 0)
+        # Planned answers are read one click deep on purpose: that is not an incomplete crawl.
+        depth_limited = skipped.get("depth limit", 0) if self.planned is None else 0
         if skipped.get("page limit") and reason == "finished":
             reason = "closespider_pagecount"
         return CrawlInfo(stats=_plain_stats(stats), finish_reason=reason, depth_limited=depth_limited,

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import csv
 import hashlib
-import html
 import json
 import re
 import subprocess
@@ -19,7 +18,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
-from oitcheck.reports.safe import atomic_write, cell
+from oitcheck.reports.safe import atomic_write
 
 
 @dataclass
@@ -221,55 +220,29 @@ def build_egg() -> Path:
 
 
 def summarize(jobs: list[SiteJob], out: Path) -> list[dict]:
-    rows = []
+    """The province view: one row per site, every failing item of every site, and the sites x
+    items matrix, written as summary.csv, summary.xlsx and index.html
+    (:mod:`oitcheck.reports.summary`). Returns the site rows."""
+    from .model import report_from_dict
+    from .reports.summary import site_gaps, site_matrix, site_row, write_summary
+
+    sites, gaps, matrix = [], [], []
+    codes: dict[str, str] = {}
     for job in jobs:
-        report = finished(job)
-        last = last_outcome(job) or {"outcome": "ok" if report else "not run", "reason": ""}
-        row = {"name": job.name, "url": job.url, "year": job.year or "", "outcome": last["outcome"],
-               "reason": last.get("reason", ""), "indicator_9": None, "indicator_10": None, "level": "",
-               "passed": None, "items": None, "errors": None, "report": f"{job.folder.name}/report.html",
-               "complete": None}
-        if report and last["outcome"] == "ok":
-            row.update(year=report["checklist"]["year"], indicator_9=report["scores"]["indicator_9"],
-                       indicator_10=report["scores"]["indicator_10"],
-                       level=report["scores"]["bands"].get("oit", ""),
-                       passed=sum(i["status"] == "pass" for i in report["items"]), items=len(report["items"]),
-                       errors=len(report["crawl"]["errors"]), complete=report["crawl"].get("complete", True))
-        rows.append(row)
-    write_summary(rows, out)
-    return rows
-
-
-def _fmt(value, spec: str = ".2f") -> str:
-    return "" if value is None else format(value, spec)
-
-
-def _row_html(r: dict) -> str:
-    cells = [r["name"], r["url"], r["outcome"] + (f": {r['reason']}" if r["reason"] else ""),
-             _fmt(r["indicator_9"]), _fmt(r["indicator_10"]),
-             "" if r["passed"] is None else f"{r['passed']}/{r['items']}"]
-    tds = "".join(f"<td>{html.escape(str(c))}</td>" for c in cells)
-    link = f'<a href="{html.escape(r["report"])}">รายงาน</a>' if r["outcome"] == "ok" else ""
-    return f"<tr>{tds}<td>{link}</td></tr>"
-
-
-def write_summary(rows: list[dict], out: Path) -> None:
-    import io
-
-    import pandas as pd
-
-    cols = list(rows[0]) if rows else ["name", "url", "outcome"]
-    buf = io.StringIO()
-    w = csv.DictWriter(buf, fieldnames=cols, lineterminator="\r\n")
-    w.writeheader()
-    for r in rows:
-        w.writerow({k: cell(v) for k, v in r.items()})
-    atomic_write(out / "summary.csv", buf.getvalue().encode("utf-8-sig"))
-    pd.DataFrame([{k: cell(v) for k, v in r.items()} for r in rows], columns=cols).to_excel(out / "summary.xlsx", index=False)
-    body = "".join(_row_html(r) for r in rows)
-    page = ("<!doctype html><html lang=th><head><meta charset=utf-8><title>OIT batch summary</title>"
-            "<style>body{font-family:Sarabun,'TH Sarabun New','Noto Sans Thai',Laksaman,Garuda,sans-serif;margin:2rem}"
-            "td,th{border-bottom:1px solid #ddd;padding:.3rem .6rem;text-align:left}</style></head><body>"
-            "<h1>สรุปผลตรวจ OIT หลายหน่วยงาน / OIT batch summary</h1><table><tr><th>หน่วยงาน</th><th>URL</th>"
-            "<th>สถานะ</th><th>ตัวชี้วัด 9</th><th>ตัวชี้วัด 10</th><th>ผ่าน</th><th></th></tr>" + body + "</table></body></html>")
-    atomic_write(out / "index.html", page.encode("utf-8"))
+        data = finished(job)
+        last = last_outcome(job) or {"outcome": "ok" if data else "not run", "reason": ""}
+        report, outcome, reason = None, last["outcome"], last.get("reason", "")
+        if data is not None and outcome == "ok":
+            try:
+                report = report_from_dict(data)
+            except ValueError as exc:  # a report.json this version cannot read: listed without scores
+                outcome, reason = "error", f"report.json: {str(exc).splitlines()[0]}"
+        sites.append(site_row(job.name, job.url, job.year, outcome, reason, f"{job.folder.name}/report.html", report))
+        if report is not None:
+            gaps.extend(site_gaps(job.name, job.url, report))
+            matrix.append(site_matrix(job.name, report))
+            for it in report.items:
+                codes.setdefault(it.code, it.title)
+    order = sorted(codes, key=lambda c: (len(c), c))  # O1, O2, ... O10
+    write_summary(sites, gaps, matrix, [(c, codes[c]) for c in order], out)
+    return sites

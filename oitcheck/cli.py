@@ -24,7 +24,8 @@ examples:
   oitcheck crawl example.go.th --year 2568 --out report-2568 --max-pages 2000
   oitcheck crawl example.go.th --fail-under 9=80,10=60   exit 1 if a predicted score is lower
   oitcheck crawl college.ac.th --agency ovec     a vocational college's own checklist
-  oitcheck answers planned.csv --year 2568       check the URLs you plan to enter in ITAS
+  oitcheck answers planned.csv --year 2568       check the URLs you plan to enter in ITAS (CSV/XLSX: code,url[,url...])
+  oitcheck answers oit-report/itas.xlsx          ... or the ITAS sheet a crawl wrote, after your edits
   oitcheck checklists --year 2568                the items of one year
   oitcheck score report.json                     scores for a list of verdicts ("what if we publish O12?")
   oitcheck history example.go.th                 the trend of earlier runs
@@ -130,6 +131,22 @@ def build_parser() -> argparse.ArgumentParser:
     d = sub.add_parser("demo", help="serve the bundled demo agency site on 127.0.0.1 and check it",
                        description="Builds a small Thai agency site, serves it on 127.0.0.1 and crawls it.")
     crawl_options(d)
+
+    a = sub.add_parser("answers", help="check the answers you plan to enter in ITAS (only those URLs)",
+                       epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter,
+                       description="ANSWERS.csv or .xlsx: one row per item, its code and the URL(s) you plan to enter "
+                                   "(code,url[,url...]; a header row is optional), or an itas.xlsx/itas.csv this tool "
+                                   "wrote. Fetches exactly those URLs and what they link one click down, as an assessor "
+                                   "clicking through would, judges each item only on its own URLs and writes the same "
+                                   "reports. Items not in the file count as ไม่มี.")
+    a.add_argument("answers", type=Path, metavar="ANSWERS")
+    checklist_options(a)
+    a.add_argument("--out", type=Path, default=Path("oit-answers"), help="report folder (default: ./oit-answers)")
+    a.add_argument("--site", help="the agency's website (default: the host most of the URLs are on)")
+    a.add_argument("--no-ocr", action="store_true", help="do not OCR scanned PDFs and images (faster)")
+    a.add_argument("--timeout", type=float, metavar="SECONDS", help="per-URL download timeout (default 30)")
+    a.add_argument("--fail-under", type=_fail_under, metavar="SCORE", help="exit 1 when a predicted score is below SCORE")
+    a.add_argument("--quiet", action="store_true", help="print only errors")
 
     cl = sub.add_parser("checklists", help="list the ITA years and items the tool knows")
     checklist_options(cl)
@@ -315,8 +332,12 @@ def report_outcome(result, args) -> int:
 
 def print_summary(report, out: Path) -> None:
     cl, crawl, s = report.checklist, report.crawl, report.scores
-    print(f"OIT {cl.year} · {report.site} · {crawl.pages} pages, {crawl.documents} documents, "
-          f"{len(crawl.errors)} errors")
+    if report.mode == "answers":
+        print(f"OIT {cl.year} · ตรวจคำตอบที่จะกรอกใน ITAS / planned answers · {crawl.pages} pages, "
+              f"{crawl.documents} documents, {len(crawl.errors)} errors")
+    else:
+        print(f"OIT {cl.year} · {report.site} · {crawl.pages} pages, {crawl.documents} documents, "
+              f"{len(crawl.errors)} errors")
     if not crawl.complete:
         from .collect import STOPPED_WORDS
 
@@ -334,14 +355,55 @@ def print_summary(report, out: Path) -> None:
             if s.oit_weighted is not None and s.oit_points else ""
         print(f"  OIT: {s.oit:.2f} ({how}){points}")
     gaps = [i.code for i in report.items if i.status != "pass"]
-    if gaps:
+    if report.mode == "answers":
+        unanswered = [it.code for it in report.items if it.reason_details and it.reason_details[0].kind == "no_answer"]
+        for it in report.items:
+            if it.code not in unanswered:
+                mark = "ผ่าน / pass" if it.status == "pass" else "ไม่ผ่าน / fail"
+                print(f"  {it.code:<4} {mark}: {it.reasons[0] if it.reasons else ''}")
+        if unanswered:
+            print(f"  ไม่ได้ระบุ URL (นับเป็น ไม่มี) / no URL planned: {', '.join(unanswered)}")
+    elif gaps:
         print(f"  ยังขาด / gaps: {', '.join(gaps)}")
+    if report.fix_first:
+        top = report.fix_first[0]
+        pts = ", ".join(f"+{v:.2f} คะแนน ตัวชี้วัดที่ {k}" for k, v in top.points.items())
+        print(f"  แก้ข้อนี้ก่อน / fix first: {top.code} {top.title} ({pts})")
     review = [i.code for i in report.items if i.review]
     if review:
         print(f"  ควรตรวจด้วยตา / check by eye: {', '.join(review)}")
     names = sorted(p.name for p in Path(out).iterdir() if p.name in (
         "report.html", "report.json", "report.xlsx", "gaps.csv", "itas.xlsx", "itas.csv"))
     print(f"  รายงาน / report: {Path(out) / 'report.html'} ({', '.join(names)})")
+
+
+def cmd_answers(args) -> int:
+    from . import checklist
+    from .answers import AnswersError, check_answers, read_answers
+    from .crawl import CrawlOptions
+
+    _check_year(args.year, args.agency)
+    try:
+        c = checklist.load(args.year, agency=args.agency)
+        planned = read_answers(args.answers, {it.code for it in c.items})
+    except (AnswersError, checklist.ChecklistError) as exc:
+        return _err(f"อ่านไฟล์คำตอบไม่ได้ / cannot read the answers: {exc}", EXIT_INPUT)
+    site = None
+    if args.site:
+        site, _ = website_url(args.site)
+        if site is None:
+            return _err(f"ไม่ใช่ URL ของเว็บไซต์ / not a website address: {args.site}", EXIT_USAGE)
+    problem = check_out_folder(args.out)
+    if problem:
+        return _err(f"เขียนรายงานลงโฟลเดอร์ {args.out} ไม่ได้ ({problem}) / cannot write to {args.out}: {problem}", EXIT_USAGE)
+    n = sum(len(u) for u in planned.values())
+    if not args.quiet:
+        print(f"{args.answers}: {len(planned)} ข้อ {n} URL / items, URLs planned; "
+              f"{len(c.items) - len(planned)} ข้อไม่มีในไฟล์ (นับเป็น ไม่มี) / items not in the file count as ไม่มี")
+    extra = {"DOWNLOAD_TIMEOUT": args.timeout} if args.timeout else {}
+    opts = CrawlOptions(out=args.out, year=c.year, agency=args.agency, ocr=not args.no_ocr,
+                        progress=False if args.quiet else None, extra=extra)
+    return report_outcome(check_answers(planned, opts, site), args)
 
 
 def cmd_demo(args) -> int:
@@ -507,11 +569,11 @@ def cmd_batch(args) -> int:
             extra += ["--cache", str(args.cache)]
         run_local(todo, args.parallel, extra)
     rows = summarize(jobs, args.out)
-    ok = sum(r["outcome"] == "ok" for r in rows)
+    ok = sum(r["outcome_code"] == "ok" for r in rows)
     print(f"{ok}/{len(rows)} sites done · summary: {args.out / 'index.html'} (also summary.csv, summary.xlsx)")
-    failed = [r for r in rows if r["outcome"] != "ok"]
+    failed = [r for r in rows if r["outcome_code"] != "ok"]
     for r in failed:
-        print(f"  {r['name']}: {r['outcome']} {r['reason']}", file=sys.stderr)
+        print(f"  {r['name']}: {r['outcome']} / {r['outcome_code']} {r['reason']}", file=sys.stderr)
     return EXIT_OK if not failed else EXIT_UNREACHABLE
 
 
@@ -536,8 +598,8 @@ def cmd_eval(args) -> int:
     return run_eval(args.year, with_ocr=args.ocr)
 
 
-COMMANDS = {"crawl": cmd_crawl, "demo": cmd_demo, "checklists": cmd_checklists, "score": cmd_score,
-            "history": cmd_history, "eval": cmd_eval, "batch": cmd_batch, "web": cmd_web}
+COMMANDS = {"crawl": cmd_crawl, "answers": cmd_answers, "demo": cmd_demo, "checklists": cmd_checklists,
+            "score": cmd_score, "history": cmd_history, "eval": cmd_eval, "batch": cmd_batch, "web": cmd_web}
 
 
 if __name__ == "__main__":

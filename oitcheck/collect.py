@@ -107,7 +107,13 @@ class Seen:
 
 
 class Collector:
-    def __init__(self, checklist, site: str, fiscal_year: int | None = None):
+    """What the crawl found, per URL.
+
+    ``planned`` (`oitcheck answers`): item code -> the URLs the agency plans to enter in
+    ITAS. Then an item is judged only on its own URLs and what they link one click down,
+    and each of its URLs is taken as given for it (like an ITA index page's link)."""
+
+    def __init__(self, checklist, site: str, fiscal_year: int | None = None, planned: dict[str, list[str]] | None = None):
         self.checklist = checklist
         self.fiscal_year = fiscal_year or checklist.year
         self.ctx = rules.Context(self.fiscal_year)
@@ -131,6 +137,12 @@ class Collector:
         self.started = now_iso()
         self._home_text: int | None = None  # hash of the home page's text
         self.stopped_by: str | None = None  # set when the crawl stopped early: not-found reasons say so
+        self.planned = planned  # None: the whole site is crawled
+        self.listed: dict[str, set[str]] = {}  # url (as fetched, after redirects) -> items it is planned for
+        for code, urls in (planned or {}).items():
+            for url in urls:
+                self.listed.setdefault(url, set()).add(code)
+        self.reached: dict[str, set[str]] = {}  # url -> items whose planned URL links it
         self._cache_key = None
         self._cache: list[Verdict] | None = None
 
@@ -156,6 +168,13 @@ class Collector:
         if index_code:
             self.add_lead(index_code, url, found_on)
         self._cache = None
+
+    def add_answer_link(self, code: str, url: str, found_on: str = "") -> None:
+        """``url`` is one click down from a URL planned for item ``code``."""
+        codes = self.reached.setdefault(url, set())
+        if code not in codes:
+            codes.add(code)
+            self._cache = None
 
     def add_anchor(self, url: str, text: str, found_on: str = "") -> None:
         """A link text for ``url`` (met before or after the URL itself was read)."""
@@ -224,6 +243,8 @@ class Collector:
             home=doc.home or (old.home if old else False), borrowed=doc.from_page,
         )
         self.records[doc.url] = rec
+        if doc.answer_codes:  # a planned URL, under the address it ended at (redirects)
+            self.listed.setdefault(doc.url, set()).update(doc.answer_codes)
         for a in doc.anchors:
             self.add_anchor(doc.url, a)
         self._cache = None
@@ -308,6 +329,15 @@ class Collector:
                 best[item] = (WEAK_BODY, "body", phrase, snippet)
         lead_codes = rec.index_codes | self.leads.get(rec.url, set())
         items = self.checklist.items
+        listed: set[str] = set()
+        if self.planned is not None:
+            # Only an item's own planned URLs and what they link judge it; a planned URL is
+            # judged for the items it is planned for, whatever else it names.
+            listed = self.listed.get(rec.url, set())
+            allowed = listed | self.reached.get(rec.url, set())
+            others = {items[i].code: s[0] for i, s in best.items()}
+            best = {i: b for i, b in best.items() if items[i].code in allowed}
+            lead_codes = (lead_codes & allowed) | listed
         placeholder = self.empty_page(rec)
         label_text = " ".join([rec.title if rec.kind == "html" else "", *rec.anchors, filename_label(rec.url)])
         out = []
@@ -320,6 +350,11 @@ class Collector:
                           topic=round(score, 3), where=where, matched=matched, snippet=snippet[:300], lead=lead,
                           error=rec.error, off_site=rec.off_site, notes=list(rec.notes))
             c.placeholder = placeholder
+            if items[idx].code in listed:
+                c.planned = True
+                elsewhere = max(((s, code) for code, s in others.items() if code not in listed), default=(0.0, ""))
+                if elsewhere[0] >= TOPIC_PASS and elsewhere[0] > score:
+                    c.looks_like = elsewhere[1]
             if items[idx].alternatives and where == "label":  # say which accepted title was found
                 c.wording = wording.get(idx) or items[idx].title
             out.append(rules.apply(items[idx], rec.facts, c, label_text))
@@ -352,12 +387,13 @@ class Collector:
             for c in self.candidates(rec):
                 per_item[c.code].append(c)
         out = []
+        broken_leads = self.broken_leads()
         for item in self.checklist.items:
             cands = per_item[item.code]
-            broken = sorted((url, self.errors[url]["reason"]) for url, codes in self.leads.items()
-                            if item.code in codes and url in self.errors)
+            broken = broken_leads.get(item.code, [])
             try:
-                out.append(decide(item, cands, self.ctx, broken, self.not_found_reason()))
+                out.append(decide(item, cands, self.ctx, broken, self.not_found_reason(item.code),
+                                  planned=self.planned is not None))
             except Exception as exc:  # one item's failure is that item's error, never the report's
                 log.exception("deciding %s failed", item.code)
                 out.append(Verdict(item.code, "fail", False, 0.0,
@@ -368,7 +404,24 @@ class Collector:
         self._cache, self._cache_key = out, key
         return out
 
-    def not_found_reason(self) -> Reason:
+    def broken_leads(self) -> dict[str, list[tuple[str, str]]]:
+        """Item code -> (url, reason) of the links given for it that did not open: the ITA
+        index page's links, or with ``planned`` the URLs the agency plans to enter."""
+        out: dict[str, list[tuple[str, str]]] = {}
+        given = self.leads if self.planned is None else self.listed
+        for url, codes in sorted(given.items()):
+            if url in self.errors:
+                for code in sorted(codes):
+                    out.setdefault(code, []).append((url, self.errors[url]["reason"]))
+        return out
+
+    def not_found_reason(self, code: str | None = None) -> Reason:
+        if self.planned is not None:
+            if not self.planned.get(code or ""):
+                return Reason("no_answer", "ไม่ได้ระบุ URL ที่จะกรอกสำหรับข้อนี้ (ตอบ ไม่มี)",
+                              "no URL is planned for this item (answered ไม่มี)", "decide")
+            return Reason("not_found", "ไม่พบที่ URL ที่จะกรอก และในลิงก์ของหน้านั้น",
+                          "not found at the planned URLs or one click from them", "decide")
         th = f"ไม่พบใน {self.pages} หน้าและ {self.documents} เอกสารที่ตรวจ"
         en = f"not found in the {self.pages} pages and {self.documents} documents checked"
         if self.stopped_by:

@@ -27,6 +27,7 @@ class CrawlOptions:
     history: Path | None = None
     record_history: bool = True
     js: bool = True  # render pages that need a browser
+    answers: dict[str, list[str]] | None = None  # `oitcheck answers`: item code -> planned URLs (only those are read)
     extra: dict = field(default_factory=dict)
 
 
@@ -81,9 +82,14 @@ def overrides_for(opts: CrawlOptions, run_id: str) -> dict:
         over["CONCURRENT_REQUESTS_PER_DOMAIN"] = opts.concurrency
     if opts.progress is not None:
         over["OITCHECK_PROGRESS"] = opts.progress
-    previous = previous_leads(Path(opts.out))
-    if previous:
-        over["OITCHECK_PRIORITY_URLS"] = previous
+    if opts.answers is not None:
+        # Exactly the planned URLs and one click down from them, as the assessor opens them
+        # (a person clicking a link, not a robot walking the site: robots.txt does not apply).
+        over.update({"OITCHECK_ANSWERS": opts.answers, "DEPTH_LIMIT": 1, "ROBOTSTXT_OBEY": False})
+    else:
+        previous = previous_leads(Path(opts.out))
+        if previous:
+            over["OITCHECK_PRIORITY_URLS"] = previous
     over.update(opts.extra)
     return over
 

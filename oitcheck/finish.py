@@ -25,9 +25,10 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from .collect import STOPPED_WORDS, Collector  # noqa: F401  (STOPPED_WORDS re-exported)
-from .model import (SCHEMA_VERSION, now_iso, ChecklistOut, CrawlOut, ErrorOut, EvidenceOut, ItemOut, ReasonOut, Report,
-                    Verdict)
-from .scoring import score
+from .model import (SCHEMA_VERSION, now_iso, ChecklistOut, CrawlOut, ErrorOut, EvidenceOut, FixOut, ItemOut, ReasonOut,
+                    Report, ReviewOut, Verdict)
+from .rules import fiscal_months
+from .scoring import points_if_fixed, score
 
 log = logging.getLogger(__name__)
 
@@ -70,8 +71,8 @@ class CrawlInfo:
 
 def outcome_of(collector: Collector) -> tuple[str, str]:
     """ok, unreachable (no page answered) or not_a_site (the address is a file)."""
-    if collector.pages:
-        return "ok", ""
+    if collector.pages or (collector.planned is not None and collector.documents):
+        return "ok", ""  # `oitcheck answers`: planned URLs may all be documents
     start = collector.site.rstrip("/")
     start_error = next((e["reason"] for u, e in collector.errors.items() if u.rstrip("/") == start), None)
     if collector.documents:
@@ -88,14 +89,68 @@ def _evidence(c) -> EvidenceOut:
         host=urlsplit(c.url).hostname or "", notes=list(c.notes), wording=c.wording)
 
 
-def _item(item, v: Verdict) -> ItemOut:
+def answer_urls(item, v: Verdict, fiscal_year: int) -> list[str]:
+    """What to enter in ITAS for a passing item: its best link, or for monthly summaries one
+    link per month of the fiscal year, October first."""
+    if v.status != "pass" or not v.evidence:
+        return []
+    if item.rules.period == "monthly":
+        by_month: dict[tuple[int, int], str] = {}
+        for c in v.evidence:  # best first: a month's best document wins
+            for month in fiscal_months(c.months, fiscal_year):
+                by_month.setdefault(month, c.url)
+        urls = list(dict.fromkeys(by_month[m] for m in sorted(by_month)))
+        return urls or [c.url for c in v.evidence]
+    return [v.evidence[0].url]
+
+
+def fix_first(checklist, verdicts: list[Verdict], broken: dict[str, list[tuple[str, str]]]) -> list[FixOut]:
+    """Failing items, the most points first (``scoring.points_if_fixed``: an item of a small
+    sub-indicator weighs more), then checklist order; with where each was nearly found.
+
+    ``broken``: item code -> (url, reason) of links given for it that do not open."""
+    passed = {v.code: v.status == "pass" for v in verdicts}
+    order = {it.code: n for n, it in enumerate(checklist.items)}
+    out = []
+    for v in verdicts:
+        if v.status == "pass":
+            continue
+        item = checklist.item(v.code)
+        points = points_if_fixed(checklist, passed, v.code)
+        near = v.near
+        if broken.get(v.code):  # the agency's own link for the item is broken: fix that link first
+            url, reason = broken[v.code][0]
+            found_on, why = "", next((r.text for r in v.reasons if r.kind in ("broken_lead", "broken_url")), reason)
+        elif near is not None:
+            url, found_on = near.url, near.found_on
+            why = "; ".join(r.text for r in v.reasons if r.kind not in ("broken_lead", "broken_url"))
+        else:
+            url = found_on = why = ""
+        out.append(FixOut(
+            code=item.code, title=item.title, indicator=item.indicator, subindicator=item.subindicator,
+            subindicator_title=item.subindicator_title, points=points, gain=max(points.values(), default=0.0),
+            publish=item.publish, reasons=[r.text for r in v.reasons], reason_th=v.reasons[0].th if v.reasons else "",
+            near_url=url, near_found_on=found_on, near_why=why, review=v.review))
+    out.sort(key=lambda f: (-f.gain, order[f.code]))
+    return out
+
+
+def review_list(verdicts: list[Verdict], titles: dict[str, str]) -> list[ReviewOut]:
+    return [ReviewOut(code=v.code, title=titles[v.code], status=v.status,
+                      reason=v.review_reason.text if v.review_reason else "",
+                      url=v.evidence[0].url if v.evidence else "", confidence=v.confidence)
+            for v in verdicts if v.review]
+
+
+def _item(item, v: Verdict, fiscal_year: int) -> ItemOut:
     return ItemOut(
         code=item.code, title=item.title, indicator=item.indicator, subindicator=item.subindicator,
         subindicator_title=item.subindicator_title, status=v.status, found=v.found, confidence=v.confidence,
         reasons=[r.text for r in v.reasons], publish=item.publish, evidence=[_evidence(c) for c in v.evidence],
         error=v.error, review=v.review, review_reason=v.review_reason.text if v.review_reason else None,
         reason_details=[ReasonOut(r.kind, r.th, r.en, r.step) for r in v.reasons],
-        checklist_confidence=item.confidence, checklist_source=item.source, alternatives=[a.title for a in item.alternatives])
+        checklist_confidence=item.confidence, checklist_source=item.source, alternatives=[a.title for a in item.alternatives],
+        answer_urls=answer_urls(item, v, fiscal_year))
 
 
 def build_report(collector: Collector, info: CrawlInfo | None = None, running: bool = False) -> Report:
@@ -129,7 +184,8 @@ def build_report(collector: Collector, info: CrawlInfo | None = None, running: b
         stats={k: v for k, v in st.items() if isinstance(v, (int, float, str))},
         complete=not running and stopped_by is None, stopped_by=stopped_by, outcome=outcome, outcome_reason=why,
         skipped=dict(sorted(info.skipped.items())), rendered=list(info.rendered), browser_started=info.browser_started,
-        off_site_documents=sum(1 for r in c.records.values() if r.off_site), run_id=info.run_id)
+        off_site_documents=sum(1 for r in c.records.values() if r.off_site), run_id=info.run_id,
+        stopped_reason=" / ".join(STOPPED_WORDS[stopped_by]) if stopped_by in STOPPED_WORDS else "")
     cl = c.checklist
     return Report(
         schema_version=SCHEMA_VERSION, partial=running or stopped_by == "interrupted", site=c.site,
@@ -138,7 +194,10 @@ def build_report(collector: Collector, info: CrawlInfo | None = None, running: b
                                agency_type=cl.agency_type, agency_name=c.agency_name, unconfirmed_items=cl.unconfirmed,
                                bands_source=cl.bands_source, indicators={str(n): t for n, t in cl.indicators},
                                agency_type_name=cl.agency.name, agency_head=cl.agency.head),
-        crawl=crawl, items=[_item(item, by_code[item.code]) for item in cl.items], scores=scores)
+        crawl=crawl, items=[_item(item, by_code[item.code], c.fiscal_year) for item in cl.items], scores=scores,
+        fix_first=fix_first(cl, verdicts, c.broken_leads()),
+        review=review_list(verdicts, {it.code: it.title for it in cl.items}),
+        mode="answers" if c.planned is not None else "site")
 
 
 # --- writing -------------------------------------------------------------------------------

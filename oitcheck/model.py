@@ -17,7 +17,8 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
 from functools import lru_cache
 
-SCHEMA_VERSION = 2  # 2: agency, complete/stopped_by, review, reason details, notes, item confidence
+SCHEMA_VERSION = 3  # 2: agency, complete/stopped_by, review, reason details, notes, item confidence;
+# 3: fix_first, review list, mode (site/answers), answer_urls, crawl.stopped_reason
 
 
 def now_iso() -> str:
@@ -51,6 +52,7 @@ class Document:
     off_site: bool = False  # fetched one hop off the agency's host because its own pages link it
     home: bool = False  # the start page (the agency's own name is read from it)
     from_page: bool = False  # a picture shown on a page: its label is that page's heading
+    answer_codes: list[str] = field(default_factory=list)  # `oitcheck answers`: the agency plans to enter this URL for these items
 
     @property
     def is_document(self) -> bool:
@@ -71,6 +73,16 @@ class CrawlError:
 @dataclass(slots=True)
 class IndexLead:
     """The agency's ITA index page gives ``url`` as the evidence for item ``code``."""
+
+    code: str
+    url: str
+    found_on: str
+
+
+@dataclass(slots=True)
+class AnswerLink:
+    """`oitcheck answers`: ``url`` is linked from a URL the agency plans to enter for item
+    ``code`` (one click down, as an assessor would follow it)."""
 
     code: str
     url: str
@@ -130,6 +142,8 @@ class Candidate:
     notes: list[str] = field(default_factory=list)
     wording: str = ""  # which of the item's accepted wordings was found (e.g. No Gift Policy for O34 in 2566)
     placeholder: str = ""  # a page with the item's heading and no content: "construction" or "broken" (dead links)
+    planned: bool = False  # `oitcheck answers`: the agency plans to enter this URL for this item
+    looks_like: str = ""  # the item this URL names best, when that is another item (a planned URL given for the wrong item)
 
     @property
     def is_document(self) -> bool:
@@ -158,6 +172,7 @@ class Verdict:
     error: str | None = None  # the tool failed while deciding this item
     review: bool = False  # the tool cannot decide with confidence: a person should look
     review_reason: Reason | None = None
+    near: Candidate | None = None  # a failing item: the candidate its reasons are about (where it was nearly found)
 
 
 # --- report.json ---------------------------------------------------------------------------
@@ -209,6 +224,7 @@ class ItemOut:
     checklist_confidence: str = "single"  # confirmed / single / inferred: how sure the checklist is of this item
     checklist_source: str = ""
     alternatives: list[str] = field(default_factory=list)  # other accepted titles of the item
+    answer_urls: list[str] = field(default_factory=list)  # what to enter in ITAS (a pass): the best link, or every month's
 
 
 @dataclass
@@ -241,6 +257,7 @@ class CrawlOut:
     browser_started: bool = False
     off_site_documents: int = 0
     run_id: str = ""  # which run wrote this report (a snapshot and the final files share it)
+    stopped_reason: str = ""  # why the crawl stopped early, in the clerk's words ("ไทย / English")
 
 
 @dataclass
@@ -292,6 +309,39 @@ class ChangesOut:
 
 
 @dataclass
+class FixOut:
+    """One failing item in the fix-first list: what passing it would add, what to publish,
+    and where it was nearly found."""
+
+    code: str
+    title: str
+    indicator: int
+    subindicator: str
+    subindicator_title: str
+    points: dict[str, float]  # indicator ("9") -> points the fix adds to it, with the year's arithmetic
+    gain: float  # the largest of ``points`` (the order of the list)
+    publish: str
+    reasons: list[str]  # "ไทย / English"
+    reason_th: str = ""  # the first reason, Thai only (a short note)
+    near_url: str = ""  # the best failing evidence: where it was nearly found
+    near_found_on: str = ""
+    near_why: str = ""  # why that URL falls short ("ไทย / English")
+    review: bool = False
+
+
+@dataclass
+class ReviewOut:
+    """An item a person should look at before trusting the verdict."""
+
+    code: str
+    title: str
+    status: str
+    reason: str  # "ไทย / English"
+    url: str = ""
+    confidence: float = 0.0
+
+
+@dataclass
 class Report:
     schema_version: int
     partial: bool
@@ -302,6 +352,9 @@ class Report:
     scores: ScoresOut
     changes: ChangesOut | None = None
     agency: str = "lao"
+    fix_first: list[FixOut] = field(default_factory=list)  # failing items, most points first
+    review: list[ReviewOut] = field(default_factory=list)  # items to check by eye
+    mode: str = "site"  # site: the whole site crawled; answers: judged only on the URLs the agency plans to enter
 
     def item(self, code: str) -> ItemOut:
         return next(i for i in self.items if i.code == code)

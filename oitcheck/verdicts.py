@@ -14,7 +14,7 @@ from .model import Candidate, Reason, Verdict
 TOPIC_PASS = 0.85  # a label that names the item
 TOPIC_PASS_LEAD = 0.6  # linked for this item from the ITA index page: weaker naming suffices
 TOPIC_SURE = 0.9  # a pass named less clearly than this is worth a look
-MAX_EVIDENCE = 8  # evidence URLs kept per item (monthly summaries need six)
+MAX_EVIDENCE = 12  # evidence URLs kept per item (a year of monthly summaries; the ITAS sheet lists them)
 
 
 def evidence_rank(c: Candidate, wants_document: bool = False):
@@ -37,6 +37,12 @@ def naming(item, c: Candidate) -> Reason | None:
     need = TOPIC_PASS_LEAD if c.lead else TOPIC_PASS
     if c.topic >= need:
         return None
+    if c.lead and c.planned:  # `oitcheck answers`: the URL the agency plans to enter
+        what = f"«{c.snippet[:60]}»" if c.snippet and c.snippet != c.url else _short_url(c.url)
+        other_th = f" (ตรงกับข้อ {c.looks_like} มากกว่า)" if c.looks_like else ""
+        other_en = f" (it looks like {c.looks_like})" if c.looks_like else ""
+        return Reason("wrong_url", f"URL ที่จะกรอกสำหรับ {item.code} เป็น {what} ไม่ใช่เรื่องนี้{other_th}",
+                      f"the URL planned for {item.code} is {what}, not this item{other_en}", "match")
     if c.lead:
         return Reason("lead_off_topic", f"ลิงก์ในหน้า ITA สำหรับ {item.code} ชี้ไปที่เนื้อหาที่ไม่ใช่เรื่องนี้",
                       f"the ITA page links {item.code} to content that is not about it", "match")
@@ -77,12 +83,13 @@ def _review(item, best: Candidate) -> Reason | None:
 
 
 def decide(item, candidates: list[Candidate], ctx: rules.Context, broken_leads: list[tuple[str, str]] = (),
-           not_found: Reason | None = None) -> Verdict:
+           not_found: Reason | None = None, planned: bool = False) -> Verdict:
     """One item's verdict from its candidates.
 
     ``broken_leads`` are (url, reason) pairs: links the ITA index page gives for this item
-    that could not be fetched. ``not_found`` is the reason to give when nothing at all was
-    found (it says how much of the site was looked at).
+    that could not be fetched (with ``planned``, `oitcheck answers`: the URLs the agency
+    plans to enter). ``not_found`` is the reason to give when nothing at all was found (it
+    says how much of the site was looked at).
     """
     wants_doc = item.rules.evidence == "document"
     ranked = sorted(candidates, key=lambda c: evidence_rank(c, wants_doc), reverse=True)
@@ -104,7 +111,7 @@ def decide(item, candidates: list[Candidate], ctx: rules.Context, broken_leads: 
     if passing:
         short = rules.item_check(item, passing, ctx)
         if short is not None:
-            return Verdict(item.code, "fail", True, 0.75, [short], passing[:MAX_EVIDENCE])
+            return Verdict(item.code, "fail", True, 0.75, [short], passing[:MAX_EVIDENCE], near=passing[0])
         best = passing[0]
         conf = min(1.0, best.topic) * (0.85 if best.year_from_ocr else 1.0)
         reasons = [Reason("found", "พบ", "found", "decide")]
@@ -120,10 +127,16 @@ def decide(item, candidates: list[Candidate], ctx: rules.Context, broken_leads: 
         return Verdict(item.code, "pass", True, round(conf, 2), reasons, passing[:MAX_EVIDENCE],
                        review=review is not None, review_reason=review)
 
-    reasons = [Reason("broken_lead", f"ลิงก์ในหน้า ITA สำหรับ {item.code} เสีย ({why}): {url}",
-                      f"the ITA page's link for {item.code} is broken ({why}): {url}", "crawl")
-               for url, why in broken_leads]
-    review = None
+    if planned:
+        reasons = [Reason("broken_url", f"URL ที่จะกรอกสำหรับ {item.code} เปิดไม่ได้ ({why}): {url}",
+                          f"the URL planned for {item.code} does not open ({why}): {url}", "crawl")
+                   for url, why in broken_leads]
+    else:
+        reasons = [Reason("broken_lead", f"ลิงก์ในหน้า ITA สำหรับ {item.code} เสีย ({why}): {url}",
+                          f"the ITA page's link for {item.code} is broken ({why}): {url}", "crawl")
+                   for url, why in broken_leads]
+    review = closest = None
+
     def closeness(cf):  # one that names the item, failing the fewest rules (ties keep the evidence order)
         return (cf[1][0].step == "match" if cf[1] else False, len(cf[1]))
 
@@ -139,4 +152,4 @@ def decide(item, candidates: list[Candidate], ctx: rules.Context, broken_leads: 
         reasons.append(not_found or Reason("not_found", "ไม่พบบนเว็บไซต์", "not found on the site", "decide"))
     evidence = [c for c, _ in checked if c.topic >= TOPIC_PASS_LEAD or c.lead][:MAX_EVIDENCE]
     return Verdict(item.code, "fail", found, 0.75 if found else 0.9, reasons, evidence,
-                   review=review is not None, review_reason=review)
+                   review=review is not None, review_reason=review, near=closest)

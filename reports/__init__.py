@@ -3,16 +3,25 @@ untrusted and is escaped or neutralised by every writer. Writers import only the
 
 from __future__ import annotations
 
+from importlib import import_module
 from pathlib import Path
 
 from .csv_gaps import write_gaps_csv
 from .json_report import write_json
 
+
+def _lazy(module: str, name: str):
+    """A writer whose module (pandas/openpyxl, matplotlib) loads only when it is used."""
+    return lambda r, out: getattr(import_module(f"oitcheck.reports.{module}"), name)(r, out)
+
+
 WRITERS = {
     "report.json": lambda r, out: write_json(r, out),
     "gaps.csv": lambda r, out: write_gaps_csv(r, out),
-    "report.xlsx": lambda r, out: __import__("oitcheck.reports.xlsx_report", fromlist=["x"]).write_xlsx(r, out),
-    "report.html": lambda r, out: __import__("oitcheck.reports.html_report", fromlist=["x"]).write_html(r, out),
+    "report.xlsx": _lazy("xlsx_report", "write_xlsx"),
+    "report.html": _lazy("html_report", "write_html"),
+    "itas.xlsx": _lazy("itas", "write_itas_xlsx"),
+    "itas.csv": _lazy("itas", "write_itas_csv"),
 }
 
 

@@ -26,6 +26,20 @@ def cell(value):
     return value
 
 
+def sheet_text(value):
+    """Text for an XLSX cell (written as a string cell, never a formula): control characters
+    removed; a leading "=" kept visible as text, so the cell never turns into a formula when
+    someone edits it. "+4.00 คะแนน" stays as it is (a CSV needs :func:`cell` instead).
+
+    >>> sheet_text("+4.00 คะแนน"), sheet_text("=1+2")
+    ('+4.00 คะแนน', "'=1+2")
+    """
+    if not isinstance(value, str):
+        return value
+    value = _CONTROL.sub("", value)
+    return "'" + value if value.startswith("=") else value
+
+
 def atomic_write(path: Path, data: bytes) -> Path:
     """Write via a temporary file and rename, so readers never see half a report."""
     path = Path(path)

@@ -17,6 +17,8 @@ from oitcheck.demo.sitegen import build_site
 
 ROOT = Path(__file__).resolve().parent.parent
 ARTIFACTS = ROOT / "tests" / "artifacts"
+CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 
 # The end-to-end site: every way an item can be published or missed.
 E2E_SCENARIOS = {
@@ -52,3 +54,28 @@ def e2e(tmp_path_factory, ocr_cache):
                             env={"OITCHECK_CACHE": str(ocr_cache)})
         report = json.loads((out / "report.json").read_text("utf-8")) if (out / "report.json").exists() else None
         yield {"site": site, "url": url, "out": out, "proc": proc, "report": report}
+
+
+@pytest.fixture
+def browser(tmp_path):
+    """Headless Chromium driven by Debian's chromium-driver (Selenium), viewport 1280 x 800."""
+    import shutil
+
+    from selenium import webdriver
+    from selenium.webdriver.chrome.options import Options
+    from selenium.webdriver.chrome.service import Service
+
+    chromium, driver_path = shutil.which("chromium") or shutil.which("chromium-browser"), shutil.which("chromedriver")
+    if not (chromium and driver_path):
+        pytest.fail("headless Chromium or chromium-driver is missing: run scripts/setup.sh --test")
+    opts = Options()
+    opts.binary_location = chromium
+    for flag in CHROMIUM_FLAGS + [f"--user-data-dir={tmp_path / 'chromium-profile'}", "--window-size=1280,800"]:
+        opts.add_argument(flag)
+    driver = webdriver.Chrome(service=Service(driver_path), options=opts)
+    driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride",
+                           {"width": 1280, "height": 800, "deviceScaleFactor": 1, "mobile": False})
+    try:
+        yield driver
+    finally:
+        driver.quit()

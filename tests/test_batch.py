@@ -9,6 +9,7 @@ import time
 import urllib.request
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from oitcheck import checklist as checklists
@@ -91,8 +92,8 @@ def test_batch_on_scrapyd(three_sites, scrapyd, tmp_path):
         assert {i["code"]: i["status"] == "pass" for i in r["items"]} == site.expected
     with urllib.request.urlopen(scrapyd + "listjobs.json?project=oitcheck") as resp:
         assert len(json.load(resp)["finished"]) == 3  # the jobs really ran on Scrapyd
-    summary = (out / "summary.csv").read_text("utf-8-sig").splitlines()
-    assert len(summary) == 4 and all(",ok," in line for line in summary[1:])
+    summary = pd.read_csv(out / "summary.csv", encoding="utf-8-sig", header=1)  # row 1 Thai, row 2 keys
+    assert len(summary) == 3 and set(summary["outcome_code"]) == {"ok"} and set(summary["outcome"]) == {"ตรวจเสร็จ"}
     assert "รายงาน" in (out / "index.html").read_text("utf-8")
 
 
@@ -114,6 +115,26 @@ def test_interrupted_batch_finishes_the_rest(three_sites, tmp_path):
     assert "2 already done, 1 to crawl" in p.stderr
     assert done[0].stat().st_mtime_ns == mtimes[done[0]] and done[2].stat().st_mtime_ns == mtimes[done[2]]
     assert json.loads(unfinished.read_text("utf-8"))["partial"] is False
+    # The province view: sites, every gap of every site, the sites x items matrix.
+    got = reports(out)
+    xl = pd.read_excel(out / "summary.xlsx", sheet_name=None, header=1)
+    assert list(xl) == ["sites", "gaps", "items"]
+    sites = xl["sites"]
+    assert len(sites) == 3 and set(sites["year"]) == {2568} and sites["level"].notna().all()
+    for _, row in sites.iterrows():
+        r = got[row["url"]]
+        assert row["indicator_9"] == r["scores"]["indicator_9"] and row["level"] == r["scores"]["bands"]["oit"]
+        assert row["passed"] == sum(i["status"] == "pass" for i in r["items"])
+    failing = {(r["site"], i["code"]) for r in got.values() for i in r["items"] if i["status"] != "pass"}
+    assert set(zip(xl["gaps"]["url"], xl["gaps"]["code"])) == failing and len(xl["gaps"]) == len(failing)
+    matrix = xl["items"].set_index("name")
+    for _, row in sites.iterrows():
+        for i in got[row["url"]]["items"]:
+            assert matrix.loc[row["name"], i["code"]] == ("ผ่าน" if i["status"] == "pass" else "ไม่ผ่าน")
+    index = (out / "index.html").read_text("utf-8")
+    assert "ปี ITA" in index and ">2568<" in index and "script-src 'sha256-" in index
+    for lvl in sites["level"]:
+        assert f"<td>{lvl}</td>" in index
 
 
 def test_nightly_rerun_uses_the_cache(tmp_path):

@@ -74,16 +74,20 @@ def test_gaps_csv_and_xlsx_match_the_json(e2e):
     failing = [i["code"] for i in report["items"] if i["status"] != "pass"]
     raw = (e2e["out"] / "gaps.csv").read_bytes()
     assert raw.startswith(b"\xef\xbb\xbf")  # BOM: Excel opens Thai correctly
-    gaps = pd.read_csv(e2e["out"] / "gaps.csv", encoding="utf-8-sig")
+    # Row 1: Thai headers for the clerk; row 2: the English keys (header=1 reads by key).
+    gaps = pd.read_csv(e2e["out"] / "gaps.csv", encoding="utf-8-sig", header=1)
     assert list(gaps["code"]) == failing
     assert all(isinstance(x, str) and x for x in gaps["what_to_publish"])
-    xl = pd.read_excel(e2e["out"] / "report.xlsx", sheet_name=None)
-    assert list(xl["items"]["code"]) == [i["code"] for i in report["items"]]
-    assert list(xl["items"]["status"]) == [i["status"] for i in report["items"]]
-    assert list(xl["gaps"]["code"]) == failing
-    assert "HTTP 404" in set(xl["errors"]["reason"])
+    xl = pd.read_excel(e2e["out"] / "report.xlsx", sheet_name=None, header=1)
+    assert list(xl["รายการตรวจ"]["code"]) == [i["code"] for i in report["items"]]
+    assert list(xl["รายการตรวจ"]["status"]) == [{"pass": "ผ่าน", "fail": "ไม่ผ่าน"}[i["status"]] for i in report["items"]]
+    assert list(xl["ข้อที่ขาด"]["code"]) == failing
+    assert "HTTP 404" in set(xl["ข้อผิดพลาด"]["reason"])
     with open(e2e["out"] / "gaps.csv", encoding="utf-8-sig", newline="") as fh:
-        rows = list(csv.DictReader(fh))
+        reader = csv.reader(fh)
+        thai, keys = next(reader), next(reader)
+        rows = [dict(zip(keys, r)) for r in reader]
+    assert thai[:2] == ["ข้อ", "หัวข้อ"]
     assert rows[0]["title"] == by_code(report)[failing[0]]["title"]
 
 

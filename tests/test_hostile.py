@@ -45,7 +45,8 @@ def test_hostile_site_is_crawled_to_the_end_with_every_fault_reported(tmp_path):
     print(f"peak RSS of the crawl: {peak_mb:.0f} MB (before: {before / 1024:.0f} MB)")
     assert peak_mb < 500
     # Nothing written outside the output folder.
-    assert sorted(x.name for x in out.iterdir()) == ["gaps.csv", "report.html", "report.json", "report.xlsx"]
+    assert sorted(x.name for x in out.iterdir()) == ["gaps.csv", "itas.csv", "itas.xlsx", "report.html", "report.json",
+                                                        "report.xlsx"]
 
 
 def test_killing_a_crawl_leaves_a_readable_partial_report(tmp_path):

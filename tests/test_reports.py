@@ -9,10 +9,7 @@ import pytest
 from oitcheck import checklist as checklists
 from oitcheck.demo.serve import LocalSite
 from oitcheck.demo.sitegen import build_site
-from tests.conftest import ARTIFACTS, run_oitcheck
-
-CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+from tests.conftest import ARTIFACTS, CHROMIUM_FLAGS, run_oitcheck
 
 
 def chromium():

@@ -64,6 +64,16 @@ class SiteSpider(scrapy.Spider):
                               meta={"link": True, "anchor": anchor, "found_on": found_on, "index_code": code, **meta})
 
     async def start(self):
+        answers = planned_urls(self.settings)
+        if answers is not None:
+            # `oitcheck answers`: exactly the URLs the agency plans to enter, wherever they are
+            # hosted, each carrying the items it is planned for; what they link is followed
+            # one click down (DEPTH_LIMIT 1), as an assessor clicking through would.
+            for url, codes in answers.items():
+                yield scrapy.Request(url, callback=self.parse, errback=self.failed, dont_filter=True,
+                                     meta={"anchor": "", "found_on": "", "answer_codes": codes, "allow_offsite": True,
+                                           "off_site": not on_site(url, self.allowed_domains[0])})
+            return
         fallback = self.settings.getbool("OITCHECK_HTTP_FALLBACK") and self.start_url.startswith("https://")
         yield scrapy.Request(self.start_url, callback=self.parse, errback=self.start_failed if fallback else self.failed,
                              meta={"anchor": "", "found_on": "", "home": True})
@@ -106,6 +116,7 @@ class SiteSpider(scrapy.Spider):
             found_on=meta.get("found_on", ""), text=ex.text, method=ex.method if ex.ok or ex.method == "none" else "failed", error=ex.error,
             index_codes=[meta["index_code"]] if meta.get("index_code") else [], notes=list(ex.notes),
             off_site=bool(meta.get("off_site")), from_page=bool(meta.get("content_image")),
+            answer_codes=list(meta.get("answer_codes", [])),
         )
         self.crawler.stats.inc_value(f"oitcheck/documents/{ex.kind}")
         if ex.ocr_pages:
@@ -131,12 +142,13 @@ class SiteSpider(scrapy.Spider):
         doc.off_site = bool(meta.get("off_site"))
         if meta.get("index_code"):
             doc.index_codes = [meta["index_code"]]
+        doc.answer_codes = list(meta.get("answer_codes", []))
         self.crawler.stats.inc_value("oitcheck/pages")
         if page.is_ita_index:
             self.crawler.stats.inc_value("oitcheck/ita_index_pages")
         yield doc
-        if doc.off_site:
-            return  # one hop off the site: its own links are not followed
+        if doc.off_site and not doc.answer_codes:
+            return  # one hop off the site: its own links are not followed (a planned URL's are)
         for link in page.links:
             if page.is_ita_index and link.code:
                 yield IndexLead(link.code, link.url, response.url)
@@ -177,6 +189,25 @@ class SiteSpider(scrapy.Spider):
         # Report the URL the site links to, not where its redirects ended.
         url = (meta.get("redirect_urls") or [request.url])[0]
         yield CrawlError(url, reason, meta.get("found_on", ""), meta.get("anchor", ""), meta.get("index_code"))
+
+
+def planned_urls(settings) -> dict[str, list[str]] | None:
+    """`oitcheck answers`: planned URL -> the items it is planned for, from
+    ``OITCHECK_ANSWERS`` (item code -> URLs); None when the whole site is crawled.
+
+    >>> from scrapy.settings import Settings
+    >>> planned_urls(Settings({"OITCHECK_ANSWERS": {"O1": ["http://x/a"], "O2": ["http://x/a", "http://x/b"]}}))
+    {'http://x/a': ['O1', 'O2'], 'http://x/b': ['O2']}
+    """
+    answers = settings.getdict("OITCHECK_ANSWERS") if settings.get("OITCHECK_ANSWERS") else None
+    if answers is None:
+        return None
+    out: dict[str, list[str]] = {}
+    for code, urls in answers.items():
+        for url in urls:
+            if url.startswith(("http://", "https://")) and code not in out.setdefault(url, []):
+                out[url].append(code)
+    return out
 
 
 def describe_failure(failure) -> str | None:
