@@ -58,6 +58,12 @@ def is_app(html: str) -> bool:
     return bool(_MOUNT_ROOT.search(html) or _APP_MARKS.search(html))
 
 
+def about_ita_url(url: str, html: str) -> bool:
+    """A rendered page is about the ITA: its address or its title says so."""
+    m = re.search(r"<title[^>]*>(.*?)</title", html[:20000], re.I | re.S)
+    return bool(_ITA_WORDS.search(urlsplit(url).path.replace("/", " ")) or (m and _ITA_WORDS.search(m.group(1))))
+
+
 def about_ita(page: Page) -> bool:
     """The page's title, headings or address name the ITA/OIT (not a menu link to it)."""
     doc = page.document
@@ -209,7 +215,7 @@ def manifest_routes(js: str) -> list[str]:
 @dataclass
 class RenderLimits:
     pages: int = 20  # pages rendered per crawl
-    page_seconds: float = 45  # per page: load, clicks and collecting links
+    page_seconds: float = 60  # per page: load, clicks and collecting links
     clicks: int = 200  # controls clicked per page
     depth: int = 3  # levels of controls revealed by clicks (a year switch, a category card, an accordion item)
     concurrency: int = 2  # pages rendered at once (one browser, a context each)
@@ -229,30 +235,36 @@ DANGER = re.compile(r"(?i)\b(?:delete|remove|logout|log out|sign out|submit|send
 # a signature stable across a reload (tag, label, and the how-manieth such control).
 _MARK_JS = r"""
 () => {
-  const W = window; W.__oitcheckSeen = W.__oitcheckSeen || {};
   const sel = "summary, [aria-expanded='false'], [role='tab'], [data-bs-toggle], [data-toggle], .accordion-button, " +
               ".accordion-header, .accordion-toggle, [role='button'], button, [onclick]";
+  const chromeSel = "header, nav, footer, aside, [role='banner'], [role='navigation'], [role='contentinfo'], [role='dialog'], " +
+                    "[role='menu'], [role='menubar'], [role='menuitem'], [role='listbox'], [role='option']";
+  const fixed = el => { for (let p = el; p && p !== document.body; p = p.parentElement) {
+    const pos = getComputedStyle(p).position; if (pos === 'fixed' || pos === 'sticky') return true; } return false; };
+  const count = {};
   const out = [];
   for (const el of document.querySelectorAll(sel)) {
-    if (el.hasAttribute('data-oitcheck-sig')) continue;
     const tag = el.tagName.toLowerCase();
     if (el.disabled || el.getAttribute('aria-disabled') === 'true') continue;
-    if (el.getAttribute('aria-expanded') === 'true' || el.getAttribute('aria-selected') === 'true') continue;
     const href = tag === 'a' ? (el.getAttribute('href') || '') : '';
     if (href && !href.startsWith('#') && !href.startsWith('javascript:') && el.getAttribute('aria-expanded') !== 'false') continue;
     if ((tag === 'button' && (el.getAttribute('type') || '').toLowerCase() === 'submit') || (el.form && tag !== 'summary')) continue;
+    const label = (el.innerText || el.getAttribute('aria-label') || el.getAttribute('title') || '').replace(/\s+/g, ' ').trim().slice(0, 120);
+    // The signature: tag, label and the how-manieth such control on the page now, so a control
+    // re-created by a re-render (or after a reload) is known for the one already clicked.
+    const base = tag + '|' + label;
+    const n = count[base] = (count[base] || 0) + 1;
+    if (el.hasAttribute('data-oitcheck-sig')) continue;
+    if (el.getAttribute('aria-expanded') === 'true' || el.getAttribute('aria-selected') === 'true') continue;
     if (tag === 'summary' && el.parentElement && el.parentElement.open) continue;
     if (!el.getClientRects().length) continue;
     const cs = getComputedStyle(el);
     if (cs.visibility === 'hidden' || cs.display === 'none') continue;
-    const label = (el.innerText || el.getAttribute('aria-label') || el.getAttribute('title') || '').replace(/\s+/g, ' ').trim().slice(0, 120);
-    const base = tag + '|' + label;
-    const n = W.__oitcheckSeen[base] = (W.__oitcheckSeen[base] || 0) + 1;
     let h = 0; const s = base + '#' + n;
     for (let i = 0; i < s.length; i++) h = (Math.imul(h, 31) + s.charCodeAt(i)) | 0;
-    const sig = 's' + (h >>> 0).toString(36) + n;
+    const sig = 's' + (h >>> 0).toString(36) + '_' + n;
     el.setAttribute('data-oitcheck-sig', sig);
-    out.push([sig, label]);
+    out.push([sig, label, !!el.closest(chromeSel) || fixed(el)]);
   }
   return out;
 }
@@ -280,7 +292,7 @@ _SETTLE_JS = r"""
 ([quiet, most]) => new Promise(resolve => {
   let timer; const done = () => { obs.disconnect(); clearTimeout(timer); resolve(true); };
   const obs = new MutationObserver(() => { clearTimeout(timer); timer = setTimeout(done, quiet); });
-  obs.observe(document, {subtree: true, childList: true, attributes: true, characterData: true});
+  obs.observe(document, {subtree: true, childList: true, characterData: true});  // not attributes: carousels animate forever
   timer = setTimeout(done, quiet); setTimeout(done, most);
 })
 """
@@ -318,6 +330,40 @@ def _no_fragment(url: str) -> str:
     return url.split("#", 1)[0]
 
 
+_CODE_RANGE = re.compile(r"o\s?\.?\s?\d{1,2}\s*(?:-|–|—|~|ถึง)\s*o?\s?\.?\s?\d")
+_NUMBERED = re.compile(r"^(\d{1,2})\.?\s+\S")
+
+
+def label_code(label: str) -> str | None:
+    """The item code a control's label gives the links it reveals: "O12 ...", not a range
+    ("ข้อมูลพื้นฐาน (O1 - O5)" names a group of items).
+
+    >>> label_code("O12 รายงานผลการดำเนินงาน"), label_code("ตัวชี้วัดย่อยที่ 9.1 (O1 - O5)")
+    ('O12', None)
+    """
+    text = normalize(label)
+    if not text or _CODE_RANGE.search(text):
+        return None
+    return item_code(text)
+
+
+def numbered_codes(labels: list[str], first: int = 5) -> dict[str, str]:
+    """Accordion items numbered "1 โครงสร้าง", "2 ข้อมูลผู้บริหาร" ... on an ITA hub stand for
+    O1, O2 ...: label -> code, when at least ``first`` distinct numbers are seen.
+
+    >>> numbered_codes(["1 โครงสร้าง", "2 ผู้บริหาร", "3 อำนาจหน้าที่", "4 แผน", "5 ติดต่อ", "ปี 2568"])["2 ผู้บริหาร"]
+    'O2'
+    >>> numbered_codes(["1 โครงสร้าง", "2 ผู้บริหาร"])
+    {}
+    """
+    found = {}
+    for label in labels:
+        m = _NUMBERED.match(normalize(label))
+        if m and 0 < int(m.group(1)) <= 60:
+            found[label] = f"O{int(m.group(1))}"
+    return found if len(set(found.values())) >= first else {}
+
+
 class _Walk:
     """One page's rendering: budgets, links seen, controls clicked."""
 
@@ -327,7 +373,9 @@ class _Walk:
         self.limits = limits
         self.out = Rendered(url)
         self.seen: dict[str, Link] = {}
+        self.via_of: dict[str, str] = {}  # link URL -> label of the control that revealed it
         self.clicked: set[str] = set()
+        self.known: set[str] = set()  # signatures of every control seen
         self.home = url  # the page's own address once loaded (after redirects)
         self.loading = True  # the page itself is loading: its navigations are let through
         self.via = ""  # the label of the control being clicked (names the links it reveals)
@@ -346,7 +394,8 @@ class _Walk:
         if link is None:
             code = item_code(text) if text else None
             if code is None and via:
-                code = item_code(normalize(via))  # a link under the item's accordion header
+                code = label_code(via)  # a link under the item's accordion header
+                self.via_of[url] = via
             self.seen[url] = Link(url, text, code)
         elif not link.text and text:
             link.text = text
@@ -369,6 +418,7 @@ class Renderer:
         self._browser = None
         self._lock: asyncio.Lock | None = None
         self._slots: asyncio.Semaphore | None = None
+        self._chrome: set[str] = set()  # controls of the site's header, menus and footer already clicked
 
     def available(self) -> bool:
         return self.failed is None and self.count < self.limits.pages
@@ -429,9 +479,10 @@ class Renderer:
                         await r.abort()
                     elif req.is_navigation_request() and req.frame == page.main_frame and not walk.loading:
                         # A click that leaves the page: note where it goes and stay (ERR_ABORTED
-                        # leaves the current document as it is).
-                        walk.out.navigations.append(req.url)
-                        walk.add(req.url, walk.via, walk.via)
+                        # leaves the current document as it is). A reload is not a link.
+                        if _no_fragment(req.url) != walk.home:
+                            walk.out.navigations.append(_no_fragment(req.url))
+                            walk.add(req.url, walk.via, walk.via)
                         await r.abort("aborted")
                     else:
                         await r.continue_()
@@ -449,16 +500,21 @@ class Renderer:
             await self._settle(page, walk)  # the app's first fetches answered and rendered
             walk.loading = False
             await self._collect(page, walk, "")
-            top = await page.evaluate(_MARK_JS)
+            top = [c for c in await self._mark(page, walk) if c[0] not in self._chrome]
             await self._explore(page, walk, top, [], [], 1)
             while not walk.spent():  # controls that appeared later, outside what was clicked
-                more = await page.evaluate(_MARK_JS)
+                more = [c for c in await self._mark(page, walk) if c[0] not in self._chrome]
                 if not more:
                     break
                 await self._explore(page, walk, more, [], [], 1)
             walk.out.html = await page.content()
             await self._collect(page, walk, "")
             await self._json_links(walk)
+            if about_ita_url(walk.out.url, walk.out.html):
+                numbered = numbered_codes(list(dict.fromkeys(walk.via_of.values())))
+                for url, via in walk.via_of.items():
+                    link = walk.seen[url]
+                    link.code = link.code or numbered.get(via)
         finally:
             try:
                 await ctx.close()
@@ -468,22 +524,29 @@ class Renderer:
     async def _explore(self, page, walk: _Walk, controls: list, path: list[str], labels: list[str], level: int) -> None:
         """Click each control once; explore what each click reveals, ``level`` deep. ``path``:
         the controls clicked to get here (replayed after a navigation); ``labels``: theirs."""
-        for sig, label in controls:
+        # The page's own content first, its header, menus and footer last: the budget goes
+        # to the ITA hub's cards before the language menu.
+        for sig, label, chrome in sorted(controls, key=lambda c: c[2]):
             if walk.spent():
                 return
             if sig in walk.clicked or DANGER.search(label or ""):
                 continue
             walk.clicked.add(sig)
+            if chrome:
+                self._chrome.add(sig)  # the site's menus: clicked on one page, not on every page
             el = page.locator(f'[data-oitcheck-sig="{sig}"]').first
             try:
                 if not await el.count():
-                    continue  # gone (a sibling's click replaced it)
+                    await page.evaluate(_MARK_JS)  # re-created by a re-render: mark it again
+                    if not await el.count():
+                        continue  # gone (a sibling's click removed it)
             except Exception:
                 continue
             walk.out.clicks += 1
+            log.debug("click %s %r level %d", sig, label[:60], level)
             # The links a click reveals are named by the nearest control that names an item
             # (a button "open" inside the accordion item "O12 ..." gives O12's links).
-            walk.via = next((x for x in reversed([*labels, label]) if item_code(normalize(x))), label)
+            walk.via = next((x for x in reversed([*labels, label]) if label_code(x)), label)
             try:
                 await el.click(timeout=CLICK_TIMEOUT_MS)
             except Exception:
@@ -495,15 +558,21 @@ class Renderer:
             if _no_fragment(page.url) != walk.home:
                 # A client-side route change: note the address, then load the page again and
                 # replay the clicks that led here.
-                walk.out.navigations.append(page.url)
+                walk.out.navigations.append(_no_fragment(page.url))
                 walk.add(page.url, walk.via, walk.via)
                 await self._restore(page, walk, path)
                 continue
             await self._collect(page, walk, walk.via)
             if level < walk.limits.depth:
-                revealed = await page.evaluate(_MARK_JS)
+                revealed = await self._mark(page, walk)
                 if revealed:
                     await self._explore(page, walk, revealed, [*path, sig], [*labels, label], level + 1)
+
+    async def _mark(self, page, walk: _Walk) -> list:
+        """Controls never seen before on this page (a re-rendered one is not new)."""
+        new = [c for c in await page.evaluate(_MARK_JS) if c[0] not in walk.known]
+        walk.known.update(c[0] for c in new)
+        return new
 
     async def _restore(self, page, walk: _Walk, path: list[str]) -> None:
         walk.loading = True
@@ -599,7 +668,10 @@ def _json_body(walk: _Walk, resp) -> None:
         return
 
     async def read():
-        body = await resp.body()
+        try:
+            body = await resp.body()
+        except Exception:  # the page was closed first
+            return None
         return (resp.url, body.decode("utf-8", "replace")) if len(body) <= JSON_BODY_MAX else None
 
     walk.json_bodies.append(asyncio.ensure_future(read()))

@@ -59,6 +59,7 @@ class SiteSpider(scrapy.Spider):
         spider.renderer = None
         spider.rendered = []  # one record per page rendered (the report's crawl.rendered)
         spider.manifests = set()
+        spider.rendered_urls = set()
         if s.getbool("OITCHECK_JS"):
             # Nothing starts here: the browser starts on the first page that needs it.
             spider.renderer = Renderer(RenderLimits(
@@ -148,9 +149,10 @@ class SiteSpider(scrapy.Spider):
         data_links = inline_json_links(text, response.url)
         known = {link.url for link in page.links}
         data_links = [link for link in data_links if link.url not in known]
-        if self.renderer is not None and self.renderer.available():
+        if self.renderer is not None and self.renderer.available() and response.url not in self.rendered_urls:
             reason = needs_browser(text, page, home=bool(meta.get("home")), json_links=len(data_links))
             if reason:
+                self.rendered_urls.add(response.url)  # once per crawl (a nightly run fetches its leads twice)
                 page = await self.render(response.url, reason, page)
         if data_links:
             self.crawler.stats.inc_value("oitcheck/inline_data_links", len(merge(page, data_links)))
