@@ -216,6 +216,7 @@ def manifest_routes(js: str) -> list[str]:
 class RenderLimits:
     pages: int = 20  # pages rendered per crawl
     page_seconds: float = 60  # per page: load, clicks and collecting links
+    ita_factor: float = 2  # a page about the ITA (its hub) gets this many times as long
     clicks: int = 200  # controls clicked per page
     depth: int = 3  # levels of controls revealed by clicks (a year switch, a category card, an accordion item)
     concurrency: int = 2  # pages rendered at once (one browser, a context each)
@@ -367,9 +368,10 @@ def numbered_codes(labels: list[str], first: int = 5) -> dict[str, str]:
 class _Walk:
     """One page's rendering: budgets, links seen, controls clicked."""
 
-    def __init__(self, url: str, limits: RenderLimits):
+    def __init__(self, url: str, limits: RenderLimits, seconds: float | None = None):
         self.start = time.monotonic()
-        self.deadline = self.start + limits.page_seconds
+        self.seconds = seconds or limits.page_seconds
+        self.deadline = self.start + self.seconds
         self.limits = limits
         self.out = Rendered(url)
         self.seen: dict[str, Link] = {}
@@ -443,17 +445,18 @@ class Renderer:
                     await self._stop_driver()
         return self._browser
 
-    async def render(self, url: str, reason: str = "") -> Rendered:
-        """Load ``url``, click each expandable control once (bounded), and collect links."""
+    async def render(self, url: str, reason: str = "", seconds: float | None = None) -> Rendered:
+        """Load ``url``, click each expandable control once (bounded), and collect links.
+        ``seconds``: this page's time budget (default ``limits.page_seconds``)."""
         self.count += 1
         browser = await self._ensure_browser()
         if browser is None:
             return Rendered(url, reason, error=f"browser unavailable ({self.failed})")
         async with self._slots:
-            walk = _Walk(url, self.limits)
+            walk = _Walk(url, self.limits, seconds)
             walk.out.reason = reason
             try:
-                await asyncio.wait_for(self._render(browser, walk), self.limits.page_seconds + 20)
+                await asyncio.wait_for(self._render(browser, walk), walk.seconds + 20)
             except asyncio.TimeoutError:
                 walk.out.error = "timeout"
             except Exception as exc:  # a page that crashes the tab is one page's problem

@@ -22,7 +22,7 @@ from oitcheck.documents import Limits, extract, kind_from_name, sniff
 from oitcheck.model import CrawlError, Document, IndexLead
 from oitcheck.ocr import OcrEngine
 from oitcheck.pages import decode_html, parse_html
-from oitcheck.render import RenderLimits, Renderer, inline_json_links, manifest_routes, manifest_url, merge, needs_browser
+from oitcheck.render import RenderLimits, Renderer, about_ita, inline_json_links, manifest_routes, manifest_url, merge, needs_browser
 
 from ..middlewares import PAGE_BUDGET_REASON, site_domain
 
@@ -201,7 +201,10 @@ class SiteSpider(scrapy.Spider):
         """The page as a browser shows it, after clicking its controls; its links are added
         to those of its HTML. A page the browser fails on keeps what its HTML gave."""
         stats = self.crawler.stats
-        rendered = await self.renderer.render(url, reason)
+        # The ITA hub is what the crawl is for: it gets longer to click through its items.
+        limits = self.renderer.limits
+        seconds = limits.page_seconds * limits.ita_factor if about_ita(page) else None
+        rendered = await self.renderer.render(url, reason, seconds)
         if self.renderer.started:
             stats.set_value("oitcheck/browser_started", 1)
         served = {link.url for link in page.links}
