@@ -77,8 +77,11 @@ class EvidencePipeline:
         depth_limited = skipped.get("depth limit", 0) if self.planned is None else 0
         if skipped.get("page limit") and reason == "finished":
             reason = "closespider_pagecount"
+        # The spider records each page it rendered in a browser (oitcheck/rendered, a list).
+        rendered = [dict(r) for r in stats.get("oitcheck/rendered") or []]
         return CrawlInfo(stats=_plain_stats(stats), finish_reason=reason, depth_limited=depth_limited,
-                         run_id=self.run_id, skipped=skipped)
+                         run_id=self.run_id, skipped=skipped, rendered=rendered,
+                         browser_started=bool(stats.get("oitcheck/browser_started")))
 
     def snapshot(self) -> None:
         """A partial report while the crawl runs, once a page has answered (a crawl of a

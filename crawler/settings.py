@@ -92,3 +92,13 @@ REQUEST_FINGERPRINTER_IMPLEMENTATION = "2.7"
 # time, benchmarks/run.py). Our callbacks return nothing.
 WARN_ON_GENERATOR_RETURN_VALUE = False
 FEED_EXPORT_ENCODING = "utf-8"
+
+# Pages that need a browser (an app shell, links only in inline data, an ITA hub whose item
+# links mount on click) are rendered in headless Chromium (oitcheck.render); --no-js turns it off.
+OITCHECK_JS = True
+OITCHECK_CHROMIUM = os.environ.get("OITCHECK_CHROMIUM", "/usr/bin/chromium")  # Debian's chromium
+OITCHECK_JS_MAX_PAGES = int(os.environ.get("OITCHECK_JS_MAX_PAGES", 20))  # pages rendered per crawl
+OITCHECK_JS_PAGE_SECONDS = float(os.environ.get("OITCHECK_JS_PAGE_SECONDS", 60))  # per rendered page: loading, clicking, collecting links
+OITCHECK_JS_MAX_CLICKS = 200  # controls clicked per page (each once)
+OITCHECK_JS_CLICK_DEPTH = 3  # levels: a year switch, a category card, an accordion item
+OITCHECK_JS_CONCURRENCY = 2  # pages rendered at once (one browser)

@@ -174,6 +174,7 @@ def build_parser() -> argparse.ArgumentParser:
     b.add_argument("--max-pages", type=int)
     b.add_argument("--max-minutes", type=float)
     b.add_argument("--no-ocr", action="store_true")
+    b.add_argument("--no-js", action="store_true", help="never render pages in a headless browser")
     b.add_argument("--cache", type=Path, metavar="DIR", help="HTTP + OCR cache shared by the nightly runs")
     b.add_argument("--history", type=Path, metavar="DB", help="history database for every site's runs")
     b.add_argument("--redo", action="store_true", help="crawl every site again, even those already done")
@@ -553,6 +554,9 @@ def cmd_batch(args) -> int:
     if args.no_ocr:
         extra.append("--no-ocr")
         settings["OITCHECK_OCR"] = False
+    if args.no_js:
+        extra.append("--no-js")
+        settings["OITCHECK_JS"] = False
     if args.history:
         extra += ["--history", str(args.history)]
         settings["OITCHECK_HISTORY"] = str(args.history.resolve())

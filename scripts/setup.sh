@@ -1,16 +1,18 @@
 #!/usr/bin/env bash
 # One-step set-up on Debian/Ubuntu with Python 3.11+: system packages, then a virtualenv
 # in .venv with oitcheck installed (editable). `--test` adds what the test suite needs
-# (headless Chromium and its WebDriver for the report and web-page tests, Scrapyd for the
-# distributed test).
+# (WebDriver for the report and web-page tests, Scrapyd for the distributed test). Debian's headless
+# Chromium renders the pages that need JavaScript (oitcheck.render drives it through Playwright's
+# driver from its PyPI wheel; no browser is downloaded); without it a crawl goes on unrendered and
+# its report says so.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 want_test=0
 [ "${1:-}" = "--test" ] && want_test=1
 
-packages=(tesseract-ocr tesseract-ocr-tha tesseract-ocr-eng fonts-thai-tlwg python3-venv)
-[ "$want_test" = 1 ] && packages+=(chromium chromium-driver)
+packages=(tesseract-ocr tesseract-ocr-tha tesseract-ocr-eng fonts-thai-tlwg python3-venv chromium)
+[ "$want_test" = 1 ] && packages+=(chromium-driver)
 
 missing=()
 for p in "${packages[@]}"; do

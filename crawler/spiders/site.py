@@ -22,6 +22,7 @@ from oitcheck.documents import Limits, extract, kind_from_name, sniff
 from oitcheck.model import CrawlError, Document, IndexLead
 from oitcheck.ocr import OcrEngine
 from oitcheck.pages import decode_html, parse_html
+from oitcheck.render import RenderLimits, Renderer, about_ita, inline_json_links, manifest_routes, manifest_url, merge, needs_browser
 
 from ..middlewares import PAGE_BUDGET_REASON, on_site, site_domain, site_port
 
@@ -56,7 +57,30 @@ class SiteSpider(scrapy.Spider):
         spider.ocr = OcrEngine.create(s.get("OITCHECK_OCR_CACHE")) if s.getbool("OITCHECK_OCR") else None
         spider.readers = DeferredSemaphore(s.getint("OITCHECK_READER_THREADS"))
         crawler.signals.connect(spider.headers_received, signal=signals.headers_received)
+        spider.renderer = None
+        spider.rendered = []  # one record per page rendered (the report's crawl.rendered)
+        spider.manifests = set()
+        spider.rendered_urls = set()
+        if s.getbool("OITCHECK_JS"):
+            # Nothing starts here: the browser starts on the first page that needs it.
+            spider.renderer = Renderer(RenderLimits(
+                pages=s.getint("OITCHECK_JS_MAX_PAGES"), page_seconds=s.getfloat("OITCHECK_JS_PAGE_SECONDS"),
+                clicks=s.getint("OITCHECK_JS_MAX_CLICKS"), depth=s.getint("OITCHECK_JS_CLICK_DEPTH"),
+                concurrency=s.getint("OITCHECK_JS_CONCURRENCY")), executable=s.get("OITCHECK_CHROMIUM"))
+            crawler.signals.connect(spider.close_browser, signal=signals.spider_closed)
+            crawler.signals.connect(spider.check_reactor, signal=signals.engine_started)
         return spider
+
+    def check_reactor(self):
+        from scrapy.utils.reactor import is_asyncio_reactor_installed
+
+        if not is_asyncio_reactor_installed():  # Playwright's async API runs on the reactor's asyncio loop
+            self.logger.warning("OITCHECK_JS needs Twisted's asyncio reactor (TWISTED_REACTOR); pages are not rendered")
+            self.renderer = None
+
+    async def close_browser(self, spider=None, reason=None):
+        if self.renderer is not None:
+            await self.renderer.close()
 
     def link_request(self, url: str, found_on: str, anchor: str = "", code: str | None = None, **meta) -> scrapy.Request:
         """A request for a link found on a page (the link-admission middleware decides)."""
@@ -100,7 +124,7 @@ class SiteSpider(scrapy.Spider):
         claimed = kind_from_name(response.url)
         if (kind == "html" and (claimed is None or claimed == "text")) or (
                 kind == "unknown" and claimed is None and "html" in ctype.lower()):
-            for out in self.page(response, body, ctype):
+            async for out in self.page(response, body, ctype):
                 yield out
             return
         async for out in self.document(response.meta.get("doc_url") or response.url, body, response.meta):
@@ -125,7 +149,7 @@ class SiteSpider(scrapy.Spider):
             yield CrawlError(url, ex.error, meta.get("found_on", ""), anchor, meta.get("index_code"))
         yield doc
 
-    def page(self, response, body: bytes, ctype: str):
+    async def page(self, response, body: bytes, ctype: str):
         meta = response.meta
         if len(body) > HTML_MAX:
             yield CrawlError(response.url, "page too large", meta.get("found_on", ""))
@@ -134,6 +158,23 @@ class SiteSpider(scrapy.Spider):
         if repaired:
             self.crawler.stats.inc_value("oitcheck/encoding_repaired")
         page = parse_html(text, response.url)
+        # Links an app keeps in its inline data (rendered client-side): cheap, no browser.
+        data_links = inline_json_links(text, response.url)
+        known = {link.url for link in page.links}
+        data_links = [link for link in data_links if link.url not in known]
+        if self.renderer is not None and self.renderer.available() and response.url not in self.rendered_urls:
+            reason = needs_browser(text, page, home=bool(meta.get("home")), json_links=len(data_links))
+            if reason:
+                self.rendered_urls.add(response.url)  # once per crawl (a nightly run fetches its leads twice)
+                page = await self.render(response.url, reason, page)
+        if data_links:
+            self.crawler.stats.inc_value("oitcheck/inline_data_links", len(merge(page, data_links)))
+        manifest = manifest_url(text, response.url)
+        if manifest and manifest not in self.manifests and not meta.get("off_site"):
+            # The app's route manifest names pages no HTML links to.
+            self.manifests.add(manifest)
+            yield scrapy.Request(manifest, callback=self.manifest, errback=self.manifest_failed,
+                                 meta={"found_on": response.url})
         doc = page.document
         if meta.get("anchor"):
             doc.anchors = [meta["anchor"]]
@@ -169,6 +210,39 @@ class SiteSpider(scrapy.Spider):
                     # Scrapy reads data: URLs itself; the evidence is the page, at this image.
                     extra["doc_url"] = f"{response.url}#image-{n}"
                 yield self.link_request(img.src, response.url, heading, None, alt=img.alt, content_image=True, **extra)
+
+    async def render(self, url: str, reason: str, page):
+        """The page as a browser shows it, after clicking its controls; its links are added
+        to those of its HTML. A page the browser fails on keeps what its HTML gave."""
+        stats = self.crawler.stats
+        # The ITA hub is what the crawl is for: it gets longer to click through its items.
+        limits = self.renderer.limits
+        seconds = limits.page_seconds * limits.ita_factor if about_ita(page) else None
+        rendered = await self.renderer.render(url, reason, seconds)
+        if self.renderer.started:
+            stats.set_value("oitcheck/browser_started", 1)
+        served = {link.url for link in page.links}
+        if rendered.html:
+            shown = parse_html(rendered.html, url)
+            merge(shown, page.links)  # links the server sent that the app no longer shows
+            page = shown
+        merge(page, rendered.links)
+        self.rendered.append(rendered.record(sum(1 for link in page.links if link.url not in served)))
+        stats.set_value("oitcheck/rendered", self.rendered)
+        stats.inc_value("oitcheck/render/pages")
+        stats.inc_value("oitcheck/render/clicks", rendered.clicks)
+        stats.inc_value("oitcheck/render/seconds", round(rendered.seconds, 2))
+        if rendered.error:
+            stats.inc_value("oitcheck/render/errors")
+            self.logger.info("rendering %s: %s", url, rendered.error)
+        return page
+
+    def manifest(self, response):
+        for route in manifest_routes(response.text[:2_000_000]):
+            yield self.link_request(response.urljoin(route), response.meta.get("found_on", ""), "")
+
+    def manifest_failed(self, failure):
+        return None  # a missing manifest is not the site's problem
 
     def start_failed(self, failure):
         """A bare domain was tried with https first: try http before giving up."""
