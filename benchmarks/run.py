@@ -139,6 +139,27 @@ def extraction_speed(tmp: Path) -> dict:
     return out
 
 
+def photo_site(tmp: Path) -> dict:
+    """The real อบต. of issue 13 in miniature: about 300 URLs, 270 of them photos, crawled with
+    the defaults (OCR and JavaScript rendering on), as a clerk runs it."""
+    from oitcheck.demo.patterns import add_patterns
+
+    root = tmp / "photo-site"
+    c = checklists.load(2568)
+    build_site(root, c, {}, filler_pages=4)
+    add_patterns(root, "องค์การบริหารส่วนตำบลตัวอย่าง", 2568, photos=270, activity_posts=0)
+    urls = sum(1 for p in root.rglob("*") if p.is_file() and p.suffix in (".html", ".pdf", ".docx", ".xlsx", ".jpg", ".png"))
+    out = tmp / "photo-report"
+    with LocalSite(root) as url:
+        seconds, rss, _ = run_measured([sys.executable, "-m", "oitcheck", "crawl", url, "--year", "2568", "--out", str(out),
+                                        "--no-history", "--quiet"])
+    report = json.loads((out / "report.json").read_text("utf-8"))
+    crawl = report["crawl"]
+    return {"urls": urls, "seconds": round(seconds, 1), "peak_rss_mb": round(rss), "pages": crawl["pages"],
+            "documents": crawl["documents"], "errors": len(crawl["errors"]), "photos_skipped": crawl["skipped"].get("photo", 0),
+            "ocr_pages": crawl["stats"].get("oitcheck/ocr_pages", 0), "browser_started": crawl["browser_started"]}
+
+
 def matching_cost() -> list[tuple[int, float]]:
     """One document through the match and rules stages: its facts while its text is in
     memory (names in the body, years, parts), then its labels against every item."""
@@ -191,6 +212,11 @@ def main() -> None:
             print(f"  fetched and read by kind: {per_kind}")
             print(f"  matching {f['match_seconds']:.2f} s in all = "
                   f"{f['match_seconds'] / max(f['pages'] + docs_n, 1) * 1000:.2f} ms per page or document")
+        print("== a site of about 300 URLs, 270 of them photos (defaults: OCR and JavaScript on) ==")
+        ph = photo_site(tmp)
+        print(f"  {ph['urls']} URLs on disk; crawled {ph['pages']} pages + {ph['documents']} documents in {ph['seconds']} s end to end, "
+              f"peak RSS {ph['peak_rss_mb']} MB; photos skipped unread {ph['photos_skipped']}, OCR'd pages {ph['ocr_pages']}, "
+              f"errors {ph['errors']}, browser started: {ph['browser_started']}")
         print("== extraction, ms per page ==")
         for k, v in extraction_speed(tmp).items():
             print(f"  {k:<30} {v}")

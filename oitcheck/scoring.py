@@ -75,8 +75,18 @@ def score(checklist, passed: dict[str, bool]) -> ScoresOut:
 def points_if_fixed(checklist, passed: dict[str, bool], code: str) -> dict[str, float]:
     """What passing one more item would add to each indicator (the fix-first order).
 
-    An item of a 4-item sub-indicator weighs twice one of an 8-item sub-indicator."""
-    before = score(checklist, passed)
-    after = score(checklist, {**passed, code: True})
-    return {k: round2(after.indicators[k] - before.indicators[k]) for k in before.indicators
-            if after.indicators[k] != before.indicators[k]}
+    An item of a 4-item sub-indicator weighs twice one of an 8-item sub-indicator. Computed
+    from the arithmetic itself, not as a difference of rounded scores (which would say +3.34
+    for a sixth of 20 points one time and +3.33 another).
+
+    >>> from oitcheck.checklist import load
+    >>> points_if_fixed(load(2566), {}, "O42")  # one of the two 10.2 items, at 50%
+    {'10': 25.0}
+    """
+    if passed.get(code):
+        return {}
+    item = checklist.item(code)
+    sub = next(s for s in checklist.subindicators if s.code == item.subindicator)
+    members = [s for s in checklist.subindicators if s.indicator == sub.indicator]
+    n = sum(1 for i in checklist.items if i.subindicator == sub.code)
+    return {str(sub.indicator): round2(100.0 * sub.weight / sum(s.weight for s in members) / n)}

@@ -37,6 +37,29 @@ def run_oitcheck(*args, env=None, timeout=600) -> subprocess.CompletedProcess:
                           timeout=timeout, cwd=ROOT, env=e)
 
 
+def run_oitcheck_measured(*args, env=None, timeout=600) -> tuple[subprocess.CompletedProcess, float]:
+    """Run oitcheck like run_oitcheck, sampling the peak RSS of its process (MB) every 0.1 s.
+
+    (getrusage(RUSAGE_CHILDREN) would give the largest child the whole test session ever had.)"""
+    import time
+
+    import psutil
+
+    e = dict(os.environ)
+    e.update(env or {})
+    proc = subprocess.Popen([sys.executable, "-m", "oitcheck", *map(str, args)], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True, cwd=ROOT, env=e)
+    ps, peak, deadline = psutil.Process(proc.pid), 0, time.monotonic() + timeout
+    while proc.poll() is None and time.monotonic() < deadline:
+        try:
+            peak = max(peak, ps.memory_info().rss)
+        except psutil.Error:
+            pass
+        time.sleep(0.1)
+    out, err = proc.communicate(timeout=max(1, deadline - time.monotonic()))
+    return subprocess.CompletedProcess(proc.args, proc.returncode, out, err), peak / 2**20
+
+
 @pytest.fixture(scope="session")
 def ocr_cache(tmp_path_factory):
     return tmp_path_factory.mktemp("ocr-cache")

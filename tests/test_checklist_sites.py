@@ -87,8 +87,8 @@ def test_each_item_says_how_sure_the_checklist_is_in_json_html_and_xlsx(lao2566)
     assert "อนุมาน ยังไม่พบแหล่ง / inferred" in html and "ยืนยันแล้ว (สองแหล่งขึ้นไป) / confirmed" in html
     assert f"หรือ / or: {INTENT}" in html
     assert "ระดับ AA–F / levels:" in html and 'id="oit"' in html
-    xl = pd.read_excel(out / "report.xlsx", sheet_name="items")
-    assert list(xl["checklist_confidence"]) == [i["checklist_confidence"] for i in report["items"]]
+    xl = pd.read_excel(out / "report.xlsx", sheet_name="รายการตรวจ", header=1)  # Thai header, then the English key
+    assert list(xl["checklist_source"].fillna("")) == [i["checklist_source"] for i in report["items"]]
     assert xl.loc[xl["code"] == "O34", "found_as"].item() == NO_GIFT
 
 

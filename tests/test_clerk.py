@@ -63,16 +63,16 @@ def test_fix_first_on_the_site(e2e):
     gains = [f["gain"] for f in fixes]
     assert gains == sorted(gains, reverse=True)
     order = [f["code"] for f in fixes]
-    # O3 is one of 4 items of 9.1 (+5.00); O6 one of 7 items of 9.2 (+2.86): O3 comes first.
-    assert fixes[order.index("O3")]["points"] == {"9": 5.0}
-    assert fixes[order.index("O6")]["points"] == {"9": 2.86}
-    assert order.index("O3") < order.index("O6")
-    o6 = fixes[order.index("O6")]  # last cycle's report: nearly found, and why
-    assert o6["near_url"] and "needs 2568" in o6["near_why"]
+    # O3 is one of 5 items of 9.1 (+4.00); O7 one of 6 items of 9.2 (+3.33): O3 comes first.
+    assert fixes[order.index("O3")]["points"] == {"9": 4.0}
+    assert fixes[order.index("O7")]["points"] == {"9": 3.33}
+    assert order.index("O3") < order.index("O7")
+    o7 = fixes[order.index("O7")]  # last cycle's report: nearly found, and why
+    assert o7["near_url"] and "needs 2567" in o7["near_why"]
     o14 = fixes[order.index("O14")]  # the ITA page links a 404: that link is where to start
     assert o14["near_url"].endswith("removed-o14.pdf") and "HTTP 404" in o14["near_why"]
     html = (e2e["out"] / "report.html").read_text("utf-8")
-    assert "+5.00 คะแนน ตัวชี้วัดที่ 9" in html
+    assert "+4.00 คะแนน ตัวชี้วัดที่ 9" in html
     assert html.index('id="fix-first"') < html.index("<svg") < html.index("รายการตรวจ / items")
     first = load_workbook(e2e["out"] / "report.xlsx").worksheets[0]
     assert first.title == "แก้ก่อน"
@@ -166,21 +166,21 @@ def test_answers_judge_only_the_planned_urls(e2e, tmp_path):
     items = by_code(e2e["report"])
     fixes = {f["code"]: f for f in e2e["report"]["fix_first"]}
     wrong = items["O13"]["evidence"][0]["url"]  # another item's document, given for O5
-    stale = fixes["O6"]["near_url"]  # last cycle's report
-    right = items["O7"]["evidence"][0]["url"]
+    stale = fixes["O7"]["near_url"]  # last cycle's report
+    right = items["O6"]["evidence"][0]["url"]
     planned = tmp_path / "planned.csv"
-    planned.write_text(f"code,url\nO5,{wrong}\nO6,{stale}\nO7,{right}\n", "utf-8")
+    planned.write_text(f"code,url\nO5,{wrong}\nO7,{stale}\nO6,{right}\n", "utf-8")
     p = run_oitcheck("answers", planned, "--year", 2568, "--out", tmp_path / "out", "--no-ocr")
     assert p.returncode == 0, p.stderr
     report = json.loads((tmp_path / "out" / "report.json").read_text("utf-8"))
     got = by_code(report)
     assert report["mode"] == "answers"
-    assert [got[c]["status"] for c in ("O5", "O6", "O7")] == ["fail", "fail", "pass"]
+    assert [got[c]["status"] for c in ("O5", "O7", "O6")] == ["fail", "fail", "pass"]
     o5 = got["O5"]["reason_details"][0]
     assert o5["kind"] == "wrong_url" and "O13" in o5["en"] and "not this item" in o5["en"]
-    o6 = got["O6"]["reason_details"][0]
-    assert o6["kind"] == "wrong_year" and "needs 2568" in o6["en"]
-    assert got["O7"]["reason_details"][0]["kind"] == "found" and got["O7"]["answer_urls"] == [right]
+    o7 = got["O7"]["reason_details"][0]
+    assert o7["kind"] == "wrong_year" and "needs 2567" in o7["en"]
+    assert got["O6"]["reason_details"][0]["kind"] == "found" and got["O6"]["answer_urls"] == [right]
     # Only what was planned (and one click down) was read; every other item is ไม่มี.
     assert report["crawl"]["pages"] + report["crawl"]["documents"] <= 4
     assert all(got[c]["reason_details"][0]["kind"] == "no_answer" for c in got if c not in ("O5", "O6", "O7"))
@@ -315,7 +315,7 @@ def test_html_says_what_a_clerk_needs_to_know(e2e):
     assert "เก็บไว้นอกเว็บไซต์ (drive.google.com) / hosted off-site" in page
     assert "read the first 150 of 400 pages" in page
     assert "ตรวจไม่ครบทั้งเว็บไซต์ (ถึงจำนวนหน้าสูงสุดที่กำหนด" in page and "partial report" in page
-    assert "26 ข้อที่ยังไม่ยืนยัน" in page and "only AA (95 and over) and A (85–94.99) are sourced" in page
+    assert "ข้อยังไม่ยืนยันจากสองแหล่ง" in page and "only AA (95 and over) and A (85–94.99) are sourced" in page
     review = page[page.index('id="review"'):page.index("</section>", page.index('id="review"'))]
     assert "O5" in review and "year 2568 was read by OCR" in review and "ความมั่นใจ 85%" in review
     assert "ความมั่นใจ คือ" in page  # and what confidence means

@@ -86,10 +86,12 @@ def test_batch_with_a_down_site(small_site, tmp_path):
     p = run_oitcheck("batch", csv, "--out", out, "--no-ocr", "--parallel", 2, timeout=600)
     assert p.returncode == 3, p.stdout + p.stderr
     assert "windows-874" in p.stderr
-    summary = (out / "summary.csv").read_bytes().decode("utf-8-sig")
-    lines = summary.splitlines()
-    assert any("unreachable" in ln and "อบต.สอง" in ln for ln in lines), summary
-    assert any(",ok," in ln and "อบต.หนึ่ง" in ln for ln in lines), summary
+    import pandas as pd
+
+    summary = pd.read_csv(out / "summary.csv", encoding="utf-8-sig", header=1).set_index("name")
+    assert summary.loc["อบต.สอง", "outcome_code"] == "unreachable", summary
+    assert "connection refused" in summary.loc["อบต.สอง", "reason"]
+    assert summary.loc["อบต.หนึ่ง", "outcome_code"] == "ok" and summary.loc["อบต.หนึ่ง", "indicator_9"] > 0
     p = run_oitcheck("batch", csv, "--out", out, "--no-ocr", timeout=600)
     assert "1 already done, 1 to crawl" in p.stderr and p.returncode == 3
 

@@ -227,11 +227,11 @@ def test_clerk_checks_a_site_in_the_browser(browser, local_server, tmp_path):
     time.sleep(0.3)
     [xlsx] = browser.downloads.glob("*report.xlsx")
     wb = openpyxl.load_workbook(xlsx)
-    assert wb.sheetnames == ["items", "gaps", "errors"]
-    rows = {r[0]: r for r in wb["items"].iter_rows(min_row=2, values_only=True)}
+    assert wb.sheetnames[:1] == ["แก้ก่อน"] and "รายการตรวจ" in wb.sheetnames  # fix first, then the items
+    rows = {r[0]: r for r in wb["รายการตรวจ"].iter_rows(min_row=3, values_only=True)}  # Thai header, English key
     assert set(rows) == {i["code"] for i in report["items"]}
-    assert rows["O11"][4] == "fail" and rows["O1"][4] == "pass"
-    assert {r[0] for r in wb["gaps"].iter_rows(min_row=2, values_only=True)} >= {"O11", "O25"}
+    assert rows["O11"][3] == "ไม่ผ่าน" and rows["O1"][3] == "ผ่าน"
+    assert {r[0] for r in wb["ข้อที่ขาด"].iter_rows(min_row=3, values_only=True)} >= {"O11", "O25"}
     # The same report.html the command line writes, under its own strict policy.
     browser.find_element(By.ID, "open-report").click()
     assert "ตัวชี้วัดที่ 9 การเปิดเผยข้อมูล" in browser.page_source

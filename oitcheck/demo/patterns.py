@@ -52,22 +52,23 @@ def chrome(org: str) -> str:
 
 
 def add_patterns(root: Path, org: str, fiscal_year: int, placeholder_title: str | None = None,
-                 ocr_notice: tuple[str, str] | None = None) -> dict:
+                 ocr_notice: tuple[str, str] | None = None, photos: int = PHOTOS,
+                 activity_posts: int = ACTIVITY_POSTS) -> dict:
     """Rewrite the generated site at ``root`` with the patterns above. Returns what was added.
 
     ``placeholder_title``: the menu page of a missing item, empty ("กำลังปรับปรุง").
     ``ocr_notice``: (link text with the right year, the text of the scanned picture with another year).
     """
     root = Path(root)
-    added = {"photos": PHOTOS, "activity_posts": ACTIVITY_POSTS}
+    added = {"photos": photos, "activity_posts": activity_posts}
     (root / "gallery").mkdir(exist_ok=True)
     links = []
-    for n in range(PHOTOS):
+    for n in range(photos):
         (root / "gallery" / f"p{n}.jpg").write_bytes(_photo(n))
         links.append(f"<a href='/gallery/p{n}.jpg'><img src='/gallery/p{n}.jpg' alt='ภาพกิจกรรม {n}' width='64'></a>")
     (root / "gallery.html").write_text(_page(org, "ภาพกิจกรรม", "".join(links)), "utf-8")
     (root / "activity.html").write_text(_page(org, "กิจกรรมชุมชน", "<p>ชาวบ้านร่วมกันทำความสะอาดถนน</p>"), "utf-8")
-    posts = "".join(f"<li><a href='/activity.html?id={n}'>กิจกรรมชุมชน ครั้งที่ {n}</a></li>" for n in range(1, ACTIVITY_POSTS + 1))
+    posts = "".join(f"<li><a href='/activity.html?id={n}'>กิจกรรมชุมชน ครั้งที่ {n}</a></li>" for n in range(1, activity_posts + 1))
     notices = "".join(f"<li><a href='/notices/n{n}.html'>ประกาศ{html.escape(org)} เรื่อง รับสมัครบุคคลเพื่อเลือกสรร ครั้งที่ {n}</a></li>"
                       for n in range(1, 13))
     (root / "notices").mkdir(exist_ok=True)
