@@ -19,6 +19,9 @@ from oitcheck.model import Anchors, AnswerLink, CrawlError, Document, IndexLead
 
 log = logging.getLogger(__name__)
 
+SNAPSHOT_SMALL = 500  # URLs below which a partial report is written every OITCHECK_SNAPSHOT_SECONDS
+SNAPSHOT_GROWTH = 1.5  # ... above which only once the site has grown by this much since the last one
+
 
 class EvidencePipeline:
     def __init__(self, crawler):
@@ -35,6 +38,7 @@ class EvidencePipeline:
         self.planned = {k: list(v) for k, v in s.getdict("OITCHECK_ANSWERS").items()} if s.get("OITCHECK_ANSWERS") else None
         self.collector: Collector | None = None
         self._last_snapshot = time.monotonic()
+        self._snapshot_records = 0
 
     @classmethod
     def from_crawler(cls, crawler):
@@ -65,8 +69,12 @@ class EvidencePipeline:
             c.add_lead(item.code, item.url, item.found_on)
         elif isinstance(item, CrawlError):
             c.add_error(item.url, item.reason, item.found_on, item.anchor, item.index_code)
-        if time.monotonic() - self._last_snapshot > self.snapshot_every:
+        if time.monotonic() - self._last_snapshot > self.snapshot_every and (
+                len(c.records) < SNAPSHOT_SMALL or len(c.records) >= SNAPSHOT_GROWTH * self._snapshot_records):
+            # A snapshot decides every URL again: on a big site only after it grew by half,
+            # so all snapshots together cost a few final passes, never one per page.
             self._last_snapshot = time.monotonic()
+            self._snapshot_records = len(c.records)
             self.snapshot()
         return item
 

@@ -101,7 +101,9 @@ class Agency:
     head: str  # what the agency's head is called (นายก, ผู้อำนวยการ)
 
 
-@dataclass(frozen=True)
+# eq=False: a checklist is loaded once per file and compared by identity; hashing all its
+# items for every cache look-up (the matcher, the rule values) was a cost on every page.
+@dataclass(frozen=True, eq=False)
 class Checklist:
     year: int
     name: str
@@ -128,6 +130,9 @@ class Checklist:
 
     def rule_values(self, name: str) -> list:
         """The distinct values items give a rule kind (None and empty left out)."""
+        return _rule_values(self, name)
+
+    def _rule_values(self, name: str) -> list:
         out = []
         for it in self.items:
             v = getattr(it.rules, name, None)
@@ -146,6 +151,11 @@ class Checklist:
     @property
     def agency(self) -> Agency:
         return agencies()[self.agency_type]
+
+
+@lru_cache(maxsize=256)
+def _rule_values(checklist: "Checklist", name: str) -> list:
+    return checklist._rule_values(name)
 
 
 # --- schema ------------------------------------------------------------------------------

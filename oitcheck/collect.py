@@ -100,6 +100,7 @@ class Seen:
     is_ita_index: bool = False
     home: bool = False
     borrowed: bool = False  # an image labelled by the heading of the page it is shown on
+    hits: dict = field(default_factory=dict)  # label -> its hits: a URL's labels are matched once each
 
     @property
     def is_document(self) -> bool:
@@ -310,13 +311,22 @@ class Collector:
         best: dict[int, tuple[float, str, str, str]] = {}  # item -> (score, where, matched, snippet)
         wording: dict[int, str] = {}
         mention: dict[int, bool] = {}
-        for kind, label in self.labels(rec):
-            for hit in self.matcher.label_hits(label):
-                score = hit.score * (BORROWED if kind == "page" else 1.0)
-                if score > best.get(hit.item, (0.0,))[0]:
-                    best[hit.item] = (score, "label", hit.matched, hit.label)
-                    wording[hit.item] = hit.wording
-                    mention[hit.item] = hit.mention
+        labels = self.labels(rec)
+        # Each label of a URL is matched once: a partial report decides every URL again, its
+        # link texts grow as the crawl goes, and a big site has more labels than the
+        # matcher's own cache holds.
+        known = rec.hits
+        if set(known) - {label for _, label in labels}:
+            rec.hits = known = {label: known[label] for _, label in labels if label in known}
+        for _, label in labels:
+            if label not in known:
+                known[label] = self.matcher.label_hits(label)
+        for kind, hit in ((kind, hit) for kind, label in labels for hit in known[label]):
+            score = hit.score * (BORROWED if kind == "page" else 1.0)
+            if score > best.get(hit.item, (0.0,))[0]:
+                best[hit.item] = (score, "label", hit.matched, hit.label)
+                wording[hit.item] = hit.wording
+                mention[hit.item] = hit.mention
         floor = self._chrome_floor()
         for item, (phrase, snippet, line) in rec.body.items():
             if rec.kind == "html" and self.block_pages.get(_h(line), 0) >= floor:

@@ -26,11 +26,11 @@ from functools import lru_cache
 from urllib.parse import unquote, urlsplit
 
 import numpy as np
-from rapidfuzz import fuzz
+from rapidfuzz import fuzz, process
 
 from .thai import normalize
 
-LABEL_MAX = 220  # characters of a label compared
+LABEL_MAX = 120  # characters of a label compared: a name further in is a mention, never a title
 BODY_MAX = 20_000  # characters of body text searched for names
 LABEL_CACHE = 4096  # labels whose results are kept
 STRONG = 0.85  # a label that names the item
@@ -100,6 +100,7 @@ def filename_label(url: str) -> str:
     return normalize(re.sub(r"[_\-+]+", " ", name))
 
 
+@lru_cache(maxsize=65536)
 def clean_label(label: str, stop_phrases: tuple[str, ...] = ()) -> str:
     """A label as it is compared: no item-code prefix, the agency's name and type set aside.
 
@@ -257,7 +258,13 @@ class Matcher:
                 if pos >= 0:
                     scores[r] = (1.0, pos, pos + len(self.phrases[r]))
         if self._fuzzy and form:
-            for r in self.may_reach_cutoff(form):
+            maybe = self.may_reach_cutoff(form)
+            # Scores in one C call; alignments (where the name stands) only for the few that reach the cut-off.
+            quick = process.cdist([form], [self._forms[r] for r in maybe], scorer=fuzz.partial_ratio,
+                                  score_cutoff=CUTOFF)[0] if maybe else ()
+            for r, q in zip(maybe, quick):
+                if not q:
+                    continue
                 al = fuzz.partial_ratio_alignment(self._forms[r], form, score_cutoff=CUTOFF)
                 if al is None:
                     continue
@@ -322,10 +329,13 @@ class Matcher:
 
         partial_ratio >= 70 needs the shorter string (m characters) to share at least
         0.538 m characters with the other; 0.53 leaves room for rounding. This rules out
-        most names before any alignment, and never one that could reach the cut-off
+        most names before any alignment, and never one that could score as a candidate
         (tests/test_matching.py checks it against rapidfuzz itself)."""
         shared = np.minimum(self._counts, char_counts(form)).sum(axis=1)
-        maybe = np.nonzero(shared >= 0.53 * np.minimum(self._lengths, len(form)))[0]
+        # A label under half a name's length covers under half of it: marked down below
+        # MIN_TOPIC whatever the alignment (see _label_hits), so not aligned at all.
+        maybe = np.nonzero((shared >= 0.53 * np.minimum(self._lengths, len(form)))
+                           & (self._lengths <= 2 * len(form)))[0]
         return [self._fuzzy[k] for k in maybe.tolist()]
 
     def _token_score(self, r: int, label: str) -> float:

@@ -180,11 +180,13 @@ def parse_html(text: str, url: str, max_chars: int = 200_000) -> Page:
         if tag in _LINE_BREAKS:
             pieces.append("\n")
         if tag in _SECTION_TAGS:
-            h = normalize(node.text())[:300]
-            if tag in ("h1", "h2", "h3") and h and len(headings) < 20:
-                headings.append(h)
-            if 2 <= len(h) <= SECTION_MAX:
-                section = h
+            raw_heading = node.text()
+            if tag in ("h1", "h2", "h3") and len(headings) < 20:
+                h = normalize(raw_heading)[:300]
+                if h:
+                    headings.append(h)
+            if 2 <= len(raw_heading.strip()) <= SECTION_MAX * 2:
+                section = raw_heading  # normalised only if a generic link text needs it
         attr = _LINK_ATTR.get(tag)
         if attr is None:
             continue
@@ -202,7 +204,9 @@ def parse_html(text: str, url: str, max_chars: int = 200_000) -> Page:
                 label = normalize(img.attributes.get("alt") or img.attributes.get("title") or "")
         if tag in ("a", "area") and section and (not label or _GENERIC_LINK.match(label)):
             # "ดูทั้งหมด..." under the heading "ข่าวจัดซื้อจัดจ้าง" leads to the procurement notices.
-            label = f"{section} {label}".strip()
+            heading = normalize(section)
+            if 2 <= len(heading) <= SECTION_MAX:
+                label = f"{heading} {label}".strip()
         inherited = current_code if container is not None and _inside(node, container) else None
         code = item_code(label) or inherited
         if code:

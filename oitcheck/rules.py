@@ -18,6 +18,7 @@ Adding a rule kind is adding one ``RuleKind`` here (or ``register()`` from elsew
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any, Callable
 
 from .dates import fiscal_years_in, month_years, period_of
@@ -196,10 +197,16 @@ def _year_facts(doc: Document, values) -> dict:
     return {"own": own, "text": fiscal_years_in(body)[:4], "ocr": ocr}
 
 
+@lru_cache(maxsize=16384)
+def _label_years(text: str) -> tuple[int, ...]:
+    # Labels are short and recur on every decision about a URL (bodies are read once, uncached).
+    return tuple(fiscal_years_in(text))
+
+
 def _year_apply(value, facts, cand: Candidate, label_text: str) -> None:
     if facts is None:
         return
-    labelled = fiscal_years_in(label_text + " " + facts["own"])
+    labelled = list(_label_years(label_text + " " + facts["own"]))
     text_years = facts["text"]
     if labelled:
         cand.fiscal_years, cand.year_source = labelled[:4], "label"

@@ -3,7 +3,7 @@
 from oitcheck import checklist as checklists
 from oitcheck import rules
 from oitcheck.collect import Collector
-from oitcheck.matching import CUTOFF, Matcher, _without_connectives, filename_label, head_word, matcher_for
+from oitcheck.matching import Matcher, filename_label, head_word, matcher_for
 from oitcheck.model import Document
 from oitcheck.thai import normalize
 from oitcheck.verdicts import decide
@@ -96,22 +96,27 @@ def test_label_cache_is_bounded_and_changes_nothing(monkeypatch):
         assert len(cached._cache) <= 8
 
 
-def test_character_bound_never_skips_a_name_that_reaches_the_cutoff():
-    # Matcher.may_reach_cutoff may only skip work, never a name rapidfuzz would score >= 70.
-    from rapidfuzz import fuzz
+def test_the_bounds_only_skip_work():
+    # Matcher.may_reach_cutoff (character counts, lengths) may only skip alignments, never a
+    # hit a candidate could come from (score >= MIN_TOPIC): the same hits as aligning every name.
+    from oitcheck.collect import MIN_TOPIC
 
-    labels = ["หน้าหลัก", "b1451", "ข่าวกิจกรรม 1451", "โครงสร้างองค์กร", "แผนภูมิโครงสร้าง", "อำนาจและหน้าที่",
-              "คู่มือประชาชน", "สถิติการให้บริการประชาชน", "e-service ระบบบริการออนไลน์", "q&a ถาม-ตอบ"]
+    class Unbounded(Matcher):
+        def may_reach_cutoff(self, form):
+            return list(self._fuzzy)
+
+    labels = ["หน้าหลัก", "b1451", "ข่าวกิจกรรม 1451", "ข่าว 12", "โครงสร้างองค์กร", "แผนภูมิโครงสร้าง", "อำนาจและหน้าที่",
+              "คู่มือประชาชน", "สถิติการให้บริการประชาชน", "e-service ระบบบริการออนไลน์", "q&a ถาม-ตอบ", "ข้อมูล",
+              "รายงาน", "แผนการดำเนินงาน ประจำปีงบประมาณ พ.ศ. 2568 องค์การบริหารส่วนตำบลหนองบัว อำเภอเมือง"]
     for year in checklists.years():
         labels += [normalize(it.title) for it in checklists.load(year).items]
     for year in checklists.years():
-        m = matcher_for(checklists.load(year))
+        c = checklists.load(year)
+        bounded, full = Matcher(c, c.agency.terms), Unbounded(c, c.agency.terms)
         for label in labels:
-            form = _without_connectives(label)[0]
-            kept = set(m.may_reach_cutoff(form))
-            for r in m._fuzzy:
-                if fuzz.partial_ratio(m._forms[r], form) >= CUTOFF:
-                    assert r in kept, (year, label, m.phrases[r])
+            got = {h for h in bounded.label_hits(label) if h.score >= MIN_TOPIC}
+            want = {h for h in full.label_hits(label) if h.score >= MIN_TOPIC}
+            assert got == want, (year, label)
 
 
 def test_a_report_on_the_plan_is_not_the_plan():
