@@ -205,9 +205,21 @@ def build_parser() -> argparse.ArgumentParser:
                    help="the access token (default: a new random one each start, or $OITCHECK_WEB_TOKEN); "
                         "also what /api/checks takes, e.g. from cron")
 
-    e = sub.add_parser("eval", help="precision and recall on the labelled fixture sites")
+    e = sub.add_parser("eval", help="precision and recall on the labelled fixture sites, or a report against a "
+                       "person's judgement of a real site (--truth)",
+                       description="Without --truth: build the labelled fixture sites, crawl them and print precision "
+                                   "and recall of 'pass'. With --truth FILE REPORT: compare a crawl's report of a real "
+                                   "site with an assessor's own judgement of it, item by item (topic recall with the "
+                                   "right evidence URL, and how many found items point at the right page).",
+                       epilog="examples:\n  oitcheck eval\n  oitcheck eval --ocr --year 2568\n"
+                              "  oitcheck crawl http://127.0.0.1:18101/ --year 2566 --out hangdong-report\n"
+                              "  oitcheck eval --truth hangdong/truth.yaml hangdong-report",
+                       formatter_class=argparse.RawDescriptionHelpFormatter)
     e.add_argument("--year", type=int)
     e.add_argument("--ocr", action="store_true", help="include the scanned-PDF scenarios (slower)")
+    e.add_argument("--truth", type=Path, metavar="FILE",
+                   help="a truth file (YAML: items: {O1: {published: true, evidence: [URL, ...]}}) written by a person")
+    e.add_argument("report", nargs="?", type=Path, help="with --truth: the report folder or report.json to judge")
     return p
 
 
@@ -597,6 +609,16 @@ def cmd_web(args) -> int:
 
 
 def cmd_eval(args) -> int:
+    if args.truth or args.report:
+        if not (args.truth and args.report):
+            return _err("ต้องระบุทั้ง --truth และรายงาน / --truth needs a report folder or report.json, and the other way round",
+                        EXIT_USAGE)
+        from .demo.truth import run_truth
+
+        try:
+            return run_truth(args.truth, args.report, sys.stdout)
+        except (OSError, ValueError) as exc:
+            return _err(f"อ่านไฟล์ไม่ได้ / cannot read the truth file or the report: {exc}", EXIT_INPUT)
     from .demo.evaluate import run_eval
 
     return run_eval(args.year, with_ocr=args.ocr)
