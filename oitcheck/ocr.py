@@ -22,6 +22,12 @@ def default_cache_dir() -> Path:
     return Path(base) / "ocr"
 
 
+# Pixels on a picture's long side beyond which it is scaled down before OCR: an A4 scan at
+# 250 dpi is under 3,000; a 4,608-pixel phone photo took 4.9 s to OCR at full size and 0.6 s
+# scaled to 2,000 (and photos are most of what a content image turns out to be).
+IMAGE_MAX_SIDE = 3000
+
+
 class OcrUnavailable(RuntimeError):
     pass
 
@@ -39,6 +45,11 @@ class OcrEngine:
         self.seconds = 0.0
         self.cache_hits = 0
         self._count = threading.Lock()  # the counters are bumped from extraction threads
+        # One thread per tesseract: the crawl already reads several documents at once, and
+        # tesseract's OpenMP threads fighting over the same cores made one small scan take
+        # 34 s instead of 2.8 s on 2 cores (a real อบต. site). Set once, before any OCR
+        # starts; pytesseract's subprocesses inherit it. A value the user set is kept.
+        os.environ.setdefault("OMP_THREAD_LIMIT", "1")
 
     @classmethod
     def create(cls, cache_dir=None):
@@ -51,7 +62,7 @@ class OcrEngine:
     # --- cache -----------------------------------------------------------------------
     def _key(self, body: bytes, limits) -> Path:
         h = hashlib.sha256(body)
-        h.update(f"{self.lang}|{limits.ocr_dpi}|{limits.ocr_pages}".encode())
+        h.update(f"{self.lang}|{limits.ocr_dpi}|{limits.ocr_pages}|{IMAGE_MAX_SIDE}".encode())
         return self.cache_dir / h.hexdigest()[:2] / (h.hexdigest() + ".json")
 
     def _cached(self, key: Path):
@@ -105,7 +116,10 @@ class OcrEngine:
             with pdfium_lock:  # handles closed here, not by a finalizer in another thread
                 page = pdf[i]
                 try:
-                    bitmap = page.render(scale=limits.ocr_dpi / 72)
+                    # Grey, and no larger than IMAGE_MAX_SIDE: a poster-sized page at 200 dpi
+                    # is 60 MB of pixels per reader thread otherwise (memory stays flat).
+                    scale = min(limits.ocr_dpi / 72, IMAGE_MAX_SIDE / max(1.0, *page.get_size()))
+                    bitmap = page.render(scale=scale, grayscale=True)
                     try:
                         image = bitmap.to_pil().copy()  # to_pil shares the bitmap's buffer
                     finally:
@@ -128,7 +142,10 @@ class OcrEngine:
         if hit is not None:
             return hit["text"], hit.get("note", "")
         try:
-            text, note = self._run(img.convert("RGB"), time.monotonic() + limits.ocr_seconds), ""
+            gray = img.convert("L")  # tesseract binarises anyway; a third of the pixels to hand over
+            if max(gray.size) > IMAGE_MAX_SIDE:
+                gray.thumbnail((IMAGE_MAX_SIDE, IMAGE_MAX_SIDE))
+            text, note = self._run(gray, time.monotonic() + limits.ocr_seconds), ""
         except TimeoutError:
             text, note = "", "OCR time limit"
         self._store(key, {"text": text, "pages": 1, "note": note})
