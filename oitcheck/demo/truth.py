@@ -28,7 +28,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import unquote, urlsplit
+from urllib.parse import unquote, unquote_plus, urlsplit
 
 import yaml
 
@@ -41,6 +41,8 @@ def url_key(url: str) -> str:
 
     >>> url_key("http://127.0.0.1:8/%E0%B8%81/index.php#top") == url_key("https://127.0.0.1:8/ก/")
     True
+    >>> url_key("http://h/n.php?id=1-a+b") == url_key("http://h/n.php?id=1-a%20b")
+    True
     """
     parts = urlsplit(url.strip())
     path = unquote(parts.path)
@@ -48,7 +50,7 @@ def url_key(url: str) -> str:
         if path.endswith("/" + index):
             path = path[: -len(index)]
     path = path.rstrip("/") or "/"
-    query = unquote(parts.query)
+    query = unquote_plus(parts.query)  # "+" is a space in a query string (PHP's $_GET reads it so)
     return f"{(parts.hostname or '').lower()}:{parts.port or ''}{path}" + (f"?{query}" if query else "")
 
 
@@ -58,7 +60,7 @@ class ItemJudgement:
     published: bool
     tool_found: bool
     tool_url: str
-    right_evidence: bool  # the tool's best evidence is one of the truth's URLs
+    right_evidence: bool  # the tool's best evidence is one of the truth's URLs, or a file shown on one of them
     status: str
     note: str = ""
 
@@ -126,10 +128,14 @@ def judge(report: Report, truth: dict) -> TruthScore:
         if t is None:
             continue
         want = {url_key(u) for u in (t.get("evidence") or [])}
-        url = item.evidence[0].url if (item.found and item.evidence) else ""
+        best = item.evidence[0] if (item.found and item.evidence) else None
+        url = best.url if best else ""
+        # A scan or PDF shown on a page the person accepted is that page's disclosure itself.
+        right = bool(best) and (url_key(url) in want or (best.kind != "html" and bool(best.found_on)
+                                                         and url_key(best.found_on) in want))
         out.items.append(ItemJudgement(
             code=item.code, published=bool(t.get("published")), tool_found=bool(item.found and item.evidence),
-            tool_url=url, right_evidence=bool(url) and url_key(url) in want, status=item.status,
+            tool_url=url, right_evidence=right, status=item.status,
             note=str(t.get("note") or "")))
     return out
 
