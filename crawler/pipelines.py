@@ -13,9 +13,8 @@ from pathlib import Path
 from scrapy import signals
 
 from oitcheck.checklist import load
-from oitcheck.collect import Collector
+from oitcheck.collect import Collector, feed, record_line
 from oitcheck.finish import PARTIAL_FILES, CrawlInfo, build_report, finish, write_run
-from oitcheck.model import Anchors, AnswerLink, CrawlError, Document, IndexLead
 
 log = logging.getLogger(__name__)
 
@@ -37,6 +36,9 @@ class EvidencePipeline:
         # `oitcheck answers`: item code -> the URLs the agency plans to enter (None: the whole site)
         self.planned = {k: list(v) for k, v in s.getdict("OITCHECK_ANSWERS").items()} if s.get("OITCHECK_ANSWERS") else None
         self.collector: Collector | None = None
+        # Developers: a record of what the crawl yielded, to decide again offline after a change
+        # in matching or rules (oitcheck.collect.replay) without fetching the site again.
+        self.record = open(s.get("OITCHECK_RECORD"), "w", encoding="utf-8") if s.get("OITCHECK_RECORD") else None
         self._last_snapshot = time.monotonic()
         self._snapshot_records = 0
 
@@ -58,17 +60,9 @@ class EvidencePipeline:
 
     def process_item(self, item, spider=None):
         c = self.collector
-        if isinstance(item, Document):
-            c.add_document(item)
-        elif isinstance(item, Anchors):
-            for url, text in item.links:
-                c.add_anchor(url, text, item.found_on)
-        elif isinstance(item, AnswerLink):
-            c.add_answer_link(item.code, item.url, item.found_on)
-        elif isinstance(item, IndexLead):
-            c.add_lead(item.code, item.url, item.found_on)
-        elif isinstance(item, CrawlError):
-            c.add_error(item.url, item.reason, item.found_on, item.anchor, item.index_code)
+        if self.record is not None:
+            self.record.write(record_line(item) + "\n")
+        feed(c, item)
         if time.monotonic() - self._last_snapshot > self.snapshot_every and (
                 len(c.records) < SNAPSHOT_SMALL or len(c.records) >= SNAPSHOT_GROWTH * self._snapshot_records):
             # A snapshot decides every URL again: on a big site only after it grew by half,
@@ -128,6 +122,8 @@ class EvidencePipeline:
                 ensure_ascii=False).encode("utf-8"))
 
     def _end(self, reason):
+        if self.record is not None:
+            self.record.close()
         stats = self.crawler.stats
         stats.set_value("oitcheck/running", 0)
         history = None

@@ -82,6 +82,7 @@ OITCHECK_HISTORY = None  # its path; None = ~/.local/share/oitcheck/history.sqli
 OITCHECK_OUTCOME_FILE = None  # batch on Scrapyd: where to say how the run ended (ok, unreachable ...)
 OITCHECK_HTTP_FALLBACK = False  # a bare domain was given: try http when https fails
 OITCHECK_PUBLIC_ONLY = False  # refuse private, loopback and link-local addresses (a shared oitcheck web)
+OITCHECK_RECORD = os.environ.get("OITCHECK_RECORD") or None  # developers: every item the spider yields, as JSON lines (oitcheck.collect.replay reads it)
 OITCHECK_RUN_ID = None  # set by the runner so it can tell this run's files from an earlier run's
 OITCHECK_ANSWERS = None  # `oitcheck answers`: {item code: [planned URLs]}; only those (and one click down) are read
 OITCHECK_SNAPSHOT_SECONDS = float(os.environ.get("OITCHECK_SNAPSHOT_SECONDS", 10))  # partial report period
