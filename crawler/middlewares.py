@@ -105,27 +105,31 @@ class LinkAdmission:
         return cls(crawler, guard, s.getint("DEPTH_LIMIT"), names_item)
 
     async def process_spider_output_async(self, response, result):
-        batch: list[tuple[str, str]] = []
+        batch = Anchors(response.url, [])
         async for out in result:
             for x in self._admit(response, out, batch):
                 yield x
-        if batch:
-            yield Anchors(response.url, batch)
+        if batch.links or batch.documents:
+            yield batch
 
     def process_spider_output(self, response, result):
-        batch: list[tuple[str, str]] = []
+        batch = Anchors(response.url, [])
         for out in result:
             yield from self._admit(response, out, batch)
-        if batch:
-            yield Anchors(response.url, batch)
+        if batch.links or batch.documents:
+            yield batch
 
-    def _anchor(self, url: str, text: str, batch: list) -> None:
-        """Pass a link text on once per (URL, text): it labels the URL whenever it was met."""
+    def _anchor(self, url: str, text: str, batch: Anchors) -> None:
+        """Pass a link text on once per (URL, text): it labels the URL whenever it was met.
+        Every document a page links is passed on too: a page whose documents do not open is
+        known as such, whichever page the crawl met the document on first."""
         if text:
             key = zlib.crc32(f"{url}\0{text}".encode())
             if key not in self._anchors:
                 self._anchors.add(key)
-                batch.append((url, text))
+                batch.links.append((url, text))
+        if extension(url) in OFF_SITE_KINDS:
+            batch.documents.append(url)
 
     def _skip(self, rule: str, url: str, found_on: str, anchor: str = ""):
         self.stats.inc_value(f"oitcheck/skipped/{rule}")
@@ -135,7 +139,7 @@ class LinkAdmission:
             return CrawlError(url, rule, found_on, anchor)
         return None
 
-    def _admit(self, response, out, batch: list):
+    def _admit(self, response, out, batch: Anchors):
         if not isinstance(out, Request) or not out.meta.get("link"):
             yield out
             return

@@ -51,7 +51,9 @@ class Item:
     source: str = ""
     alternatives: tuple["Alternative", ...] = ()  # other titles the item goes by: accepted, and named when found
     nots: tuple[str, ...] = ()  # normalised: labels containing these are something else (false friends)
-    sitewide: bool = False  # often in every page's header or footer: the home page may show it
+    sitewide: str = ""  # often in every page's header, sidebar or footer: the home page may show it.
+    # "rules": the home page is the evidence when it passes the item's rules (contact details, social links);
+    # "person": when a home-page section headed with the item's name names a person (the executives' box)
     activity: bool = False  # activities: posts about them are the evidence (no news-post mark-down)
 
     @property
@@ -314,7 +316,8 @@ def _load(path) -> Checklist:
             confidence=raw.get("confidence", "single"), source=raw.get("source", ""),
             alternatives=tuple(_alternative(a, tps, where) for a in raw.get("alternatives", [])),
             nots=tuple(normalize(n) for n in topic.get("not", [])),
-            sitewide=bool(topic.get("sitewide")), activity=bool(topic.get("activity")),
+            sitewide={True: "rules", False: ""}.get(topic.get("sitewide", False), topic.get("sitewide")),
+            activity=bool(topic.get("activity")),
         ))
     for code, s in subs.items():
         if s["indicator"] not in known_indicators:

@@ -25,8 +25,9 @@ from urllib.parse import urlsplit
 
 from . import rules
 from .documents import kind_from_name
-from .matching import BODY_SUPPORT, WEAK_BODY, clean_label, filename_label, matcher_for
-from .model import Candidate, Document, Reason, Verdict, now_iso  # noqa: F401  (now_iso re-exported)
+from .matching import BODY_SUPPORT, SUPPORTED_FROM, WEAK_BODY, clean_label, filename_label, matcher_for
+from .model import (Anchors, AnswerLink, Candidate, CrawlError, Document, IndexLead, Reason, Verdict,  # noqa: F401
+                    now_iso)  # (now_iso re-exported)
 from .verdicts import TOPIC_PASS, decide
 
 log = logging.getLogger(__name__)
@@ -39,11 +40,16 @@ BORROWED = 0.97  # a picture labelled by its page's heading ranks just below the
 SITEWIDE_TOPIC = 0.88  # the home page showing contact details or social links in its header or footer
 OWN_TEXT_MIN = 80  # characters of a page's own (non-chrome) text below which it is a placeholder
 OWN_TEXT_HUB = 300  # ... below which a page whose only documents do not open is an empty download page
+OWN_TEXT_EMPTY = 10  # ... below which (not even a name) a page that shows no document, picture or form has nothing on it
 DOCUMENT_KINDS = ("pdf", "doc", "docx", "xls", "xlsx")
 PLACEHOLDER = re.compile(r"กำลังปรับปรุง|อยู่ระหว่าง(?:การ)?ปรับปรุง|อยู่ระหว่างจัดทำ|ยังไม่มีข้อมูล|ไม่พบข้อมูล|"
                          r"under construction|coming soon|กำลังดำเนินการจัดทำ")
+# A list or search page that says it lists nothing: the message is a short block of its own
+# ("ไม่มีข้อมูลเอกสารในเงื่อนไขที่เลือก"), wherever it stands on the page.
+NO_RECORDS = re.compile(r"(?m)^[ \t]*(?:ไม่มีข้อมูล|ไม่พบข้อมูล|ยังไม่มีข้อมูล|ไม่มีเอกสาร|ไม่พบเอกสาร|ไม่มีรายการ|ไม่พบรายการ|"
+                        r"no data|no records|no results|nothing found)[^\n]{0,50}$", re.I)
 ADMIN_PATH = re.compile(r"(?:^|/)(?:admin|administrator|backend|backoffice|wp-admin|wp-login|login|signin|"
-                        r"manage|cms|phpmyadmin)(?:[/._?]|$)|(?:^|[/_\-])(?:add|edit|update|delete)_?\w*\.php", re.I)
+                        r"manage|cms|phpmyadmin)(?:[/._?]|$)|(?:^|[/_\-])(?:add|edit|update|delete|create|insert|upload|remove)_?\w*\.php", re.I)
 
 
 # Why a crawl stopped before it had seen everything, in the clerk's words.
@@ -71,6 +77,8 @@ def is_admin_url(url: str) -> bool:
 
     >>> is_admin_url("http://x.go.th/admin/add_news.php"), is_admin_url("http://x.go.th/news.php?id=3")
     (True, False)
+    >>> is_admin_url("http://x.go.th/Create_News.php")
+    True
     """
     parts = urlsplit(url)
     return bool(ADMIN_PATH.search(parts.path))
@@ -94,12 +102,15 @@ class Seen:
     body: dict  # item index -> (name, snippet, line) standing in the text
     lines: array  # hashes of the page's blocks (site chrome is learnt from them)
     line_lens: array
-    placeholder: bool
+    pictures: array  # hashes of the pictures the page shows
+    placeholder: str  # "construction" (a placeholder notice near the top), "no_records" (a list saying it lists nothing), ""
     anchors: list[str] = field(default_factory=list)
     index_codes: set[str] = field(default_factory=set)
     is_ita_index: bool = False
     home: bool = False
     borrowed: bool = False  # an image labelled by the heading of the page it is shown on
+    has_form: bool = False
+    sections: tuple = ()  # the home page only: (heading, the text right after it) of each section
     hits: dict = field(default_factory=dict)  # label -> its hits: a URL's labels are matched once each
 
     @property
@@ -126,8 +137,7 @@ class Collector:
         self.leads: dict[str, set[str]] = {}  # url -> codes (from ITA index pages)
         self.lead_pages: set[str] = set()
         self.errors: dict[str, dict] = {}  # url -> {url, reason, found_on}
-        self.broken_links: dict[str, int] = {}  # page -> links on it that did not open
-        self.document_links: dict[str, int] = {}  # page -> documents read from its links
+        self.doc_links: dict[str, set[str]] = {}  # page -> the documents it links
         self.broken_images: dict[str, int] = {}  # page -> its pictures that did not open
         self.block_pages: dict[int, int] = {}  # block hash -> pages it stands on
         self.html_pages = 0
@@ -163,7 +173,7 @@ class Collector:
             if found_on and not reason.startswith(("trap", "skipped")):
                 kind = kind_from_name(url)
                 if kind in DOCUMENT_KINDS:
-                    self.broken_links[found_on] = self.broken_links.get(found_on, 0) + 1
+                    self.doc_links.setdefault(found_on, set()).add(url)
                 elif kind == "image":
                     self.broken_images[found_on] = self.broken_images.get(found_on, 0) + 1
         if index_code:
@@ -176,6 +186,23 @@ class Collector:
         if code not in codes:
             codes.add(code)
             self._cache = None
+
+    def add_links(self, found_on: str, documents) -> None:
+        """The documents a page links (whether they open is known when they are read)."""
+        if documents:
+            self.doc_links.setdefault(found_on, set()).update(documents)
+            self._cache = None
+
+    def linked_documents(self, page: str) -> tuple[int, int]:
+        """(documents a page links that were read, ... that did not open)."""
+        read = broken = 0
+        for url in self.doc_links.get(page, ()):
+            rec = self.records.get(url)
+            if rec is not None and rec.method not in ("failed", "none"):
+                read += 1
+            elif url in self.errors and not self.errors[url]["reason"].startswith(("trap", "skipped")):
+                broken += 1
+        return read, broken
 
     def add_anchor(self, url: str, text: str, found_on: str = "") -> None:
         """A link text for ``url`` (met before or after the URL itself was read)."""
@@ -192,8 +219,8 @@ class Collector:
     def add_document(self, doc: Document) -> None:
         t = time.perf_counter()
         first = doc.url not in self.records
-        if first and doc.is_document and doc.found_on and doc.method not in ("failed", "none"):
-            self.document_links[doc.found_on] = self.document_links.get(doc.found_on, 0) + 1
+        if doc.is_document and doc.found_on and not doc.from_page:
+            self.doc_links.setdefault(doc.found_on, set()).add(doc.url)
         if first:  # a nightly priority URL is fetched twice; count it once
             if doc.kind == "html":
                 self.pages += 1
@@ -209,8 +236,8 @@ class Collector:
                 doc.home = True
         if doc.home and not self.agency_name:
             self.agency_name = agency_name_in([doc.title, *doc.headings])
-        lines, lens = array("l"), array("l")
-        placeholder = False
+        lines, lens, pictures = array("l"), array("l"), array("l")
+        placeholder = ""
         if doc.kind == "html":
             seen_blocks = set()
             named = {doc.title, *doc.headings}  # a heading names the page; it is not its content
@@ -225,11 +252,17 @@ class Collector:
             for label in (doc.title, *doc.headings):
                 if label:
                     seen_blocks.add(_h("\x00" + label))
+            for src in doc.pictures:  # a picture on many pages is the template's (a banner, a badge)
+                h = _h("\x01" + src)
+                if h not in seen_blocks:
+                    pictures.append(h)
+                    seen_blocks.add(h)
             if first:
                 self.html_pages += 1
                 for h in seen_blocks:
                     self.block_pages[h] = self.block_pages.get(h, 0) + 1
-            placeholder = PLACEHOLDER.search(doc.text[:3000]) is not None
+            placeholder = ("construction" if PLACEHOLDER.search(doc.text[:3000])
+                           else "no_records" if NO_RECORDS.search(doc.text) else "")
         body = {} if doc.is_ita_index else self.matcher.body_hits(doc.text)
         old = self.records.get(doc.url)
         rec = Seen(
@@ -237,11 +270,12 @@ class Collector:
             headings=tuple(doc.headings[:6]), head=doc.text[:rules.HEAD_CHARS].replace("\n", " ") if doc.is_document else "",
             found_on=min(filter(None, [doc.found_on, old.found_on if old else ""]), key=lambda u: (len(u), u), default=""),
             off_site=doc.off_site, notes=tuple(doc.notes), facts=rules.document_facts(doc, self.checklist), body=body,
-            lines=lines, line_lens=lens, placeholder=placeholder,
+            lines=lines, line_lens=lens, pictures=pictures, placeholder=placeholder,
             anchors=old.anchors if old else self.pending_anchors.pop(doc.url, []),
             index_codes=set(doc.index_codes) | (old.index_codes if old else set()),
             is_ita_index=doc.is_ita_index or (old.is_ita_index if old else False),
-            home=doc.home or (old.home if old else False), borrowed=doc.from_page,
+            home=doc.home or (old.home if old else False), borrowed=doc.from_page, has_form=doc.has_form,
+            sections=home_sections(doc) if doc.home else (old.sections if old else ()),
         )
         self.records[doc.url] = rec
         if doc.answer_codes:  # a planned URL, under the address it ended at (redirects)
@@ -261,17 +295,27 @@ class Collector:
 
     def empty_page(self, rec: Seen) -> str:
         """Why a page that names an item is not its disclosure: "construction" (a heading and
-        "กำลังปรับปรุง"), "broken" (a heading and links to documents that do not open), or ""."""
+        "กำลังปรับปรุง"), "broken" (a heading and links to documents that do not open),
+        "empty" (a heading and nothing else: no text, document, picture or form), or ""."""
         if rec.kind != "html":
             return ""
         own = self.own_text(rec)
         if rec.placeholder and own < OWN_TEXT_MIN:
             return "construction"
-        if not self.document_links.get(rec.url, 0) and (
-                (own < OWN_TEXT_HUB and self.broken_links.get(rec.url, 0))
-                or (own < OWN_TEXT_MIN and self.broken_images.get(rec.url, 0))):
+        read, broken = self.linked_documents(rec.url)
+        if rec.placeholder == "no_records" and not rec.home and not read and not self.own_pictures(rec):
+            return "empty"
+        if (own < OWN_TEXT_EMPTY and not rec.home and not rec.has_form and not read and not broken
+                and not self.own_pictures(rec)):
+            return "empty"
+        if not read and ((own < OWN_TEXT_HUB and broken) or (own < OWN_TEXT_MIN and self.broken_images.get(rec.url, 0))):
             return "broken"
         return ""
+
+    def own_pictures(self, rec: Seen) -> int:
+        """Pictures a page shows that are not the site's template."""
+        floor = self._chrome_floor()
+        return sum(1 for h in rec.pictures if self.block_pages.get(h, 0) < floor)
 
     def own_text(self, rec: Seen) -> int:
         """Characters of a page's own text: its blocks that are not site chrome."""
@@ -332,7 +376,7 @@ class Collector:
             if rec.kind == "html" and self.block_pages.get(_h(line), 0) >= floor:
                 continue  # a menu or sidebar on every page names it, not this page
             score = best.get(item, (0.0,))[0]
-            if 0.7 <= score < TOPIC_PASS and not mention.get(item):
+            if SUPPORTED_FROM <= score < TOPIC_PASS and not mention.get(item):
                 s, where, matched, snip = best[item]
                 best[item] = (round(min(TOPIC_PASS + 0.05, s + BODY_SUPPORT), 3), where, matched, snip)
             elif score < WEAK_BODY:
@@ -365,11 +409,19 @@ class Collector:
                 elsewhere = max(((s, code) for code, s in others.items() if code not in listed), default=(0.0, ""))
                 if elsewhere[0] >= TOPIC_PASS and elsewhere[0] > score:
                     c.looks_like = elsewhere[1]
+            elif lead and score < TOPIC_PASS:
+                # The ITA page gives this URL for the item though its labels hardly name it:
+                # taken as given unless the URL plainly names another item.
+                elsewhere = max(((s[0], items[i].code) for i, s in best.items()
+                                 if items[i].code not in lead_codes), default=(0.0, ""))
+                if elsewhere[0] >= TOPIC_PASS:
+                    c.looks_like = elsewhere[1]
             if items[idx].alternatives and where == "label":  # say which accepted title was found
                 c.wording = wording.get(idx) or items[idx].title
             out.append(rules.apply(items[idx], rec.facts, c, label_text))
         if rec.home:
-            out += self._sitewide(rec, set(best), label_text)
+            # A body mention on the home page is no reason to skip its header or footer.
+            out += self._sitewide(rec, {i for i, b in best.items() if b[1] == "label" and b[0] >= TOPIC_PASS}, label_text)
         return out
 
     def _sitewide(self, rec: Seen, named: set[int], label_text: str) -> list[Candidate]:
@@ -380,12 +432,29 @@ class Collector:
         for idx, item in enumerate(self.checklist.items):
             if not item.sitewide or idx in named:
                 continue
+            matched, snippet = "", "อยู่ในส่วนหัวหรือท้ายของทุกหน้า / in every page's header or footer"
+            if item.sitewide == "person":
+                section = self._person_section(rec, idx)
+                if section is None:
+                    continue
+                matched, snippet = section[0], f"{section[0]}: {section[1]}"
             c = Candidate(code=item.code, url=rec.url, found_on="", kind=rec.kind, method=rec.method, topic=SITEWIDE_TOPIC,
-                          where="home", matched="", snippet="อยู่ในส่วนหัวหรือท้ายของทุกหน้า / in every page's header or footer")
+                          where="home", matched=matched, snippet=snippet[:300])
             rules.apply(item, rec.facts, c, label_text)
             if not rules.check(item, c, self.ctx):
                 out.append(c)
         return out
+
+    def _person_section(self, rec: Seen, idx: int) -> tuple[str, str] | None:
+        """The home page's section headed with item ``idx``'s name that names a person, if any."""
+        stop = tuple(p for p in (self.agency_name,) if p) + self.matcher.agency_terms
+        for heading, after in rec.sections:
+            label = clean_label(heading, stop)
+            if len(label) < 2 or not PERSON.search(after):
+                continue
+            if any(h.item == idx and h.score >= TOPIC_PASS and not h.mention for h in self.matcher.label_hits(label)):
+                return heading, after
+        return None
 
     def verdicts(self) -> list[Verdict]:
         key = (len(self.records), len(self.errors), len(self.leads))
@@ -444,8 +513,92 @@ class Collector:
         return sum(1 for v in self.verdicts() if v.found)
 
 
+# --- a crawl recorded, decided again offline ---------------------------------------------
+
+RECORDED = {cls.__name__: cls for cls in (Document, Anchors, AnswerLink, IndexLead, CrawlError)}
+
+
+def record_line(item) -> str:
+    """One item the spider yielded, as a line of JSON (OITCHECK_RECORD)."""
+    import json
+    from dataclasses import asdict
+
+    return json.dumps({"type": type(item).__name__, **asdict(item)}, ensure_ascii=False)
+
+
+def feed(collector: "Collector", item) -> None:
+    """Give the collector one item, as the evidence pipeline does."""
+    if isinstance(item, Document):
+        collector.add_document(item)
+    elif isinstance(item, Anchors):
+        for url, text in item.links:
+            collector.add_anchor(url, text, item.found_on)
+        collector.add_links(item.found_on, item.documents)
+    elif isinstance(item, AnswerLink):
+        collector.add_answer_link(item.code, item.url, item.found_on)
+    elif isinstance(item, IndexLead):
+        collector.add_lead(item.code, item.url, item.found_on)
+    elif isinstance(item, CrawlError):
+        collector.add_error(item.url, item.reason, item.found_on, item.anchor, item.index_code)
+
+
+def replay(path, checklist, site: str) -> "Collector":
+    """A collector fed from a recorded crawl: matching and rules decided again, offline.
+
+    >>> import tempfile, os
+    >>> from oitcheck.checklist import load
+    >>> f = tempfile.NamedTemporaryFile("w", suffix=".jsonl", delete=False)
+    >>> _ = f.write(record_line(Document(url="http://x/s", title="โครงสร้างส่วนราชการ", text="สำนักปลัด")) + "\\n"); f.close()
+    >>> replay(f.name, load(2566), "http://x/").records["http://x/s"].title
+    'โครงสร้างส่วนราชการ'
+    >>> os.unlink(f.name)
+    """
+    import json
+
+    col = Collector(checklist, site)
+    with open(path, encoding="utf-8") as fh:
+        for line in fh:
+            data = json.loads(line)
+            cls = RECORDED[data.pop("type")]
+            if cls is Anchors:
+                data["links"] = [tuple(x) for x in data["links"]]
+            feed(col, cls(**data))
+    return col
+
+
 AGENCY_NAME = re.compile(r"((?:องค์การบริหารส่วนตำบล|องค์การบริหารส่วนจังหวัด|เทศบาลตำบล|เทศบาลเมือง|เทศบาลนคร|"
                          r"อบต\.?|อบจ\.?|ทต\.?|ทม\.?|วิทยาลัย\S*|โรงพยาบาล|สำนักงานสาธารณสุขอำเภอ|สสอ\.?)\s?[^\s|\-–:,()]+)")
+
+
+# A person's name as agencies write it: an honorific or rank, then a Thai name (นายกเทศมนตรี
+# is a title, นายกมล a name).
+PERSON = re.compile(r"(?:นางสาว|นาง|นาย(?!ก(?:เทศมนตรี|องค์การ|\s?อบ[ตจ]))|ดร\.|ว่าที่|ร\.ต\.|พ\.ต\.|พ\.อ\.|จ\.ส\.|ส\.อ\.|สิบเอก)\s?[ก-ฮ][ก-๙]{1,}\s[ก-ฮเ-ไ]")
+SECTION_AFTER = 160  # characters after a home-page heading read as its section
+SECTION_PLACES = 3  # places a heading's words stand on the home page that are looked at
+
+
+def home_sections(doc: Document) -> tuple[tuple[str, str], ...]:
+    """(heading, the text right after it) for each heading of the home page.
+
+    >>> home_sections(Document(url="h", headings=["คณะผู้บริหาร"],
+    ...                        text="หน้าหลัก\\nคณะผู้บริหาร\\nกองคลัง\\nข่าว\\nคณะผู้บริหาร\\nนายสมชาย ใจดี\\nนายก"))
+    (('คณะผู้บริหาร', 'กองคลัง ข่าว'), ('คณะผู้บริหาร', 'นายสมชาย ใจดี นายก'))
+    """
+    out = []
+    headings = set(doc.headings)
+    for heading in dict.fromkeys(doc.headings):
+        # Every place the heading stands as a line of its own: a menu item of the same words
+        # comes first on most pages, the section itself later. A section ends at the next heading.
+        for m in list(re.finditer(rf"(?m)^[ \t]*{re.escape(heading)}[ \t]*$", doc.text))[:SECTION_PLACES]:
+            lines = []
+            for line in doc.text[m.end():m.end() + SECTION_AFTER].split("\n"):
+                line = line.strip()
+                if line in headings and lines:
+                    break
+                if line:
+                    lines.append(line)
+            out.append((heading, " ".join(lines)))
+    return tuple(out)
 
 
 def agency_name_in(texts) -> str:

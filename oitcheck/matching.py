@@ -36,10 +36,14 @@ LABEL_CACHE = 4096  # labels whose results are kept
 STRONG = 0.85  # a label that names the item
 CUTOFF = 70  # partial_ratio below this is no match at all
 WEAK_BODY = 0.55  # topic score of a name found only in the body
-BODY_SUPPORT = 0.15  # an exact name in the body lifts a label that nearly names the item
+BODY_SUPPORT = 0.15  # an exact name in the body lifts a label that nearly names the item ...
+SUPPORTED_FROM = 0.75  # ... from this score up ("อำนาจและหน้าที่" 0.75); "ระเบียบข้าราชการท้องถิ่น" (0.74 against
+# ผู้บริหารท้องถิ่น, a law PDF that names the executives in its text) is a different name, not a near one
 MIN_STRIPPED = 8  # a name that is mostly the agency's type keeps at least this many characters, or is dropped
 SHORT = 10  # names shorter than this must appear as they are: one letter off is another word ("ขององค์กร" is not "ผังองค์กร")
 ALIAS = 0.97  # an alias match ranks just below a keyword match of the same strength
+TOKEN_SCORE = 0.9  # every word of a name, in any order, close together in a label
+TOKEN_SLACK = 12  # characters of other words allowed between them
 
 # Words that make a page a news post or event report about something, not the thing itself.
 NEWS_CUES = ("ข่าว", "ประชุม", "กิจกรรม", "ลงพื้นที่", "ร่วมกับ", "มอบ", "จัดโครงการ", "อบรม", "ประชาคม",
@@ -275,7 +279,11 @@ class Matcher:
                     s *= covered
                 start = index[al.dest_start] if al.dest_start < len(index) else len(label)
                 end = index[al.dest_end - 1] + 1 if 0 < al.dest_end <= len(index) else len(label)
-                scores[r] = (max(s, self._token_score(r, label)), start, end)
+                token, t_start, t_end = self._token_score(r, label)
+                # Where the name stands is where the winning score found it: the words of
+                # "คู่มือสำหรับประชาชน" start at คู่มือ in "คู่มืองานบริการสำหรับประชาชน", not
+                # where the characters happen to align best.
+                scores[r] = (s, start, end) if s >= token else (token, t_start, t_end)
         if not scores:
             return ()
         # A label is what it is: the item whose name fits it best (longest name on ties)
@@ -338,19 +346,20 @@ class Matcher:
                            & (self._lengths <= 2 * len(form)))[0]
         return [self._fuzzy[k] for k in maybe.tolist()]
 
-    def _token_score(self, r: int, label: str) -> float:
-        """All the words of a name, in any order, close together in the label."""
+    def _token_score(self, r: int, label: str) -> tuple[float, int, int]:
+        """All the words of a name, in any order, close together in the label: (score,
+        start, end in the label)."""
         words = self._words[r]
         if len(words) < 2:
-            return 0.0
+            return 0.0, 0, 0
         positions = []
         for w in words:
             pos = label.find(w)
             if pos < 0:
-                return 0.0
+                return 0.0, 0, 0
             positions.append(pos)
-        span = max(p + len(w) for p, w in zip(positions, words)) - min(positions)
-        return 0.9 if span <= sum(map(len, words)) + 12 else 0.0
+        start, end = min(positions), max(p + len(w) for p, w in zip(positions, words))
+        return (TOKEN_SCORE if end - start <= sum(map(len, words)) + TOKEN_SLACK else 0.0), start, end
 
     # --- body --------------------------------------------------------------------------
     def body_hits(self, text: str) -> dict[int, tuple[str, str, str]]:

@@ -46,6 +46,7 @@ class Document:
     out_hosts: list[str] = field(default_factory=list)  # hosts of off-site links
     out_texts: list[str] = field(default_factory=list)  # normalised texts of all links
     has_form: bool = False
+    pictures: list[str] = field(default_factory=list)  # content pictures shown on a page (their URLs; icons left out)
     index_codes: list[str] = field(default_factory=list)  # ITA index page says: this URL is Oxx
     is_ita_index: bool = False  # the agency's ITA table of contents: a lead, never evidence
     notes: list[str] = field(default_factory=list)  # extraction notes ("read the first 150 of 400 pages")
@@ -96,6 +97,7 @@ class Anchors:
 
     found_on: str
     links: list[tuple[str, str]]  # (url, text)
+    documents: list[str] = field(default_factory=list)  # every document the page links (pdf, doc, xls ...)
 
 
 # --- what matching and the rules make of it ---------------------------------------------
@@ -141,7 +143,7 @@ class Candidate:
     off_site: bool = False
     notes: list[str] = field(default_factory=list)
     wording: str = ""  # which of the item's accepted wordings was found (e.g. No Gift Policy for O34 in 2566)
-    placeholder: str = ""  # a page with the item's heading and no content: "construction" or "broken" (dead links)
+    placeholder: str = ""  # a page with the item's heading and no content: "construction", "empty" or "broken" (dead links)
     planned: bool = False  # `oitcheck answers`: the agency plans to enter this URL for this item
     looks_like: str = ""  # the item this URL names best, when that is another item (a planned URL given for the wrong item)
 

@@ -79,6 +79,7 @@ class Link:
     text: str  # normalised anchor text (or alt/title)
     code: str | None = None  # ITA item code this link is given for on an index page
     kind: str = "a"  # a, iframe, frame
+    also: list[str] = field(default_factory=list)  # further items the index page gives this same link for
 
 
 @dataclass
@@ -118,6 +119,21 @@ def item_code(text: str) -> str | None:
     """
     m = _CODE.search(text[:40])
     return f"O{int(m.group(1))}" if m else None
+
+
+_CODE_RANGE = re.compile(r"o\s?\.?\s?\d{1,2}\s*(?:-|–|—|~|ถึง)\s*o?\s?\.?\s?\d")
+
+
+def block_code(text: str) -> str | None:
+    """The item code a block of text announces for what follows it: "O12 ...", never a
+    range ("ข้อมูลพื้นฐาน (O1 - O6)" heads a group of items, not item O1).
+
+    >>> block_code("o12 รายงานผลการดำเนินงาน"), block_code("ตัวชี้วัดย่อยที่ 9.1 (o1 - o6)")
+    ('O12', None)
+    """
+    if _CODE_RANGE.search(text[:60]):
+        return None
+    return item_code(text)
 
 
 def _container(node):
@@ -161,6 +177,8 @@ def parse_html(text: str, url: str, max_chars: int = 200_000) -> Page:
     size = 0
     links, current_code, codes_seen = [], None, set()
     section = ""  # the latest heading: what a generic link text ("ดูทั้งหมด") is about
+    heading_at = -1  # the latest h1-h3 (its index in headings)
+    document_headings: set[int] = set()  # headings a link to a document stands under
     container = None  # the list/table where current_code was announced; it ends there
     out_hosts, out_texts = set(), []
     host = urlsplit(url).hostname or ""
@@ -173,7 +191,7 @@ def parse_html(text: str, url: str, max_chars: int = 200_000) -> Page:
                 size += len(raw)
             parent = node.parent
             if parent is not None and parent.tag in _BLOCKS and _MAYBE_CODE.search(raw[:40]):
-                code = item_code(normalize(raw))
+                code = block_code(normalize(raw))
                 if code:
                     current_code, container = code, _container(parent)
             continue
@@ -185,6 +203,7 @@ def parse_html(text: str, url: str, max_chars: int = 200_000) -> Page:
                 h = normalize(raw_heading)[:300]
                 if h:
                     headings.append(h)
+                    heading_at = len(headings) - 1
             if 2 <= len(raw_heading.strip()) <= SECTION_MAX * 2:
                 section = raw_heading  # normalised only if a generic link text needs it
         attr = _LINK_ATTR.get(tag)
@@ -202,19 +221,21 @@ def parse_html(text: str, url: str, max_chars: int = 200_000) -> Page:
             img = node.css_first("img")
             if img is not None:
                 label = normalize(img.attributes.get("alt") or img.attributes.get("title") or "")
-        if tag in ("a", "area") and section and (not label or _GENERIC_LINK.match(label)):
+        if tag in ("a", "area") and section and (not label or is_generic_link(label)):
             # "ดูทั้งหมด..." under the heading "ข่าวจัดซื้อจัดจ้าง" leads to the procurement notices.
             heading = normalize(section)
             if 2 <= len(heading) <= SECTION_MAX:
                 label = f"{heading} {label}".strip()
+        if heading_at >= 0 and _DOCUMENT_LINK.search(absolute.split("?", 1)[0]):
+            document_headings.add(heading_at)
         inherited = current_code if container is not None and _inside(node, container) else None
         code = item_code(label) or inherited
         if code:
             codes_seen.add(code)
         links.append(Link(absolute, label[:200], code, "a" if tag in ("a", "area") else tag))
         lhost = urlsplit(absolute).hostname or ""
-        if lhost and lhost != host and not lhost.endswith("." + host):
-            out_hosts.add(lhost)
+        if lhost and lhost != host and not lhost.endswith("." + host) and not _CREDIT.search("".join(pieces[-4:])[-80:]):
+            out_hosts.add(lhost)  # (a "Designed by" credit links the template's maker, not the agency's channel)
         if label:
             out_texts.append(label[:100])
     # Blocks stay on lines of their own: the collector learns the site's template from them.
@@ -222,14 +243,20 @@ def parse_html(text: str, url: str, max_chars: int = 200_000) -> Page:
     images = []
     for img in tree.css("img[src]"):
         src = (img.attributes.get("src") or "").strip()
-        if not src or _ICON.search(src[:300]) or _small(img.attributes):
+        if not src or _small(img.attributes) or _thumbnail(img):
             continue
-        absolute = src if src.startswith("data:image/") else urljoin(base, src).split("#", 1)[0]
+        absolute = src if src.startswith("data:image/") else urljoin(base, src.replace("\\", "/")).split("#", 1)[0]
+        if _ICON.search(absolute[:300]):  # resolved first: "themes/x.png" is under /themes/ too
+            continue
         if absolute.startswith(("http://", "https://", "data:image/")):
             images.append(Image(absolute, normalize(img.attributes.get("alt") or img.attributes.get("title") or "")[:200]))
         if len(images) >= MAX_IMAGES:
             break
 
+    if len(document_headings) >= LIST_SECTIONS:
+        # A document library: each heading titles the document linked under it (the link
+        # carries it), so these headings are not the page's own.
+        headings = [h for n, h in enumerate(headings) if n not in document_headings]
     is_index = len(codes_seen) >= 5
     if not is_index:
         for link in links:
@@ -237,21 +264,59 @@ def parse_html(text: str, url: str, max_chars: int = 200_000) -> Page:
     has_form = any(f.css_first("textarea, input[type=text], input[type=email], input:not([type])") is not None
                    for f in tree.css("form"))
     doc = Document(url=url, kind="html", title=title, headings=headings, text=body_text, method="html",
-                   out_hosts=sorted(out_hosts)[:50], out_texts=out_texts[:300], has_form=has_form)
+                   out_hosts=sorted(out_hosts)[:50], out_texts=out_texts[:300], has_form=has_form,
+                   pictures=[img.src[:300] for img in images])
     doc.is_ita_index = is_index
     return Page(document=doc, links=links, is_ita_index=is_index, images=images)
 
 
 SECTION_MAX = 80  # characters: longer bold text is a sentence, not a section heading
+LIST_SECTIONS = 3  # headings each with a document under it: the page is a list of documents
+_DOCUMENT_LINK = re.compile(r"(?i)\.(?:pdf|docx?|xlsx?|pptx?)$")
 _SECTION_TAGS = {"h1", "h2", "h3", "h4", "h5", "h6", "strong", "b", "legend", "caption"}
-# Link texts that say nothing about where they lead.
-_GENERIC_LINK = re.compile(r"^(?:ดูทั้งหมด|ดูเพิ่มเติม|อ่านต่อ|อ่านทั้งหมด|อ่านเพิ่มเติม|คลิก|คลิกที่นี่|คลิกดู|ดาวน์โหลด|"
-                           r"รายละเอียด|เพิ่มเติม|ทั้งหมด|more|read more|view all|view more|download|click here|"
-                           r"\.\.\.|>>|»)[\s.>»:]*$", re.I)
+# Link texts that say nothing about where they lead: made only of words like these
+# ("คลิกที่นี้เพื่อดาวน์โหลดไฟล์ pdf", "ดาวน์โหลดเอกสาร", "อ่านต่อ...", "ไฟล์แนบ", "read more").
+_GENERIC_WORDS = (r"ดูทั้งหมด|ดูเพิ่มเติม|ดูรายละเอียด|อ่านต่อ|อ่านทั้งหมด|อ่านเพิ่มเติม|อ่าน|คลิก|ที่นี่|ที่นี้|ตรงนี้|เพื่อ|"
+                  r"ดาวน์โหลด|ดาวโหลด|โหลด|download|รายละเอียด|เพิ่มเติม|ทั้งหมด|ไฟล์|แนบ|เอกสาร|file|pdf|docx?|xlsx?|"
+                  r"ประกอบ|ดู|เปิด|more|read|view|all|click|here|open|attachment")
+_GENERIC_LINK = re.compile(rf"^(?:(?:{_GENERIC_WORDS})[\s.>»:()\[\]/-]*)+$|^(?:\.\.\.|>>|»)$", re.I)
+
+
+def is_generic_link(text: str) -> bool:
+    """A link text that says nothing about where it leads.
+
+    >>> [is_generic_link(t) for t in ("คลิกที่นี้เพื่อดาวน์โหลดไฟล์ pdf", "ดาวน์โหลดเอกสาร", "อ่านต่อ...", "read more »", "เอกสารประกอบ")]
+    [True, True, True, True, True]
+    >>> [is_generic_link(t) for t in ("ดาวน์โหลดแผนพัฒนาท้องถิ่น", "คู่มือประชาชน", "เอกสารประกอบการประชุม")]
+    [False, False, False]
+    """
+    return bool(_GENERIC_LINK.match(text.strip()))
+
+
+# The words before a link to whoever made the site or its template.
+_CREDIT = re.compile(r"(?i)(?:designed|developed|powered|made|template|theme|created)\s+by\W*$|"
+                     r"(?:ออกแบบ|พัฒนา|จัดทำ)(?:เว็บไซต์)?(?:และพัฒนา)?โดย\W*$")
 MAX_IMAGES = 20  # images of a page looked at (the spider fetches a few, only on pages about an item)
 # Icons, logos, banners, buttons and spacers are never content.
 _ICON = re.compile(r"(?i)(icon|logo|banner|button|btn|bullet|arrow|spacer|blank|line|bg[_\-.]|/theme|/template|/images/menu|"
                    r"facebook|twitter|line_|youtube|\.gif$|\.svg$)")
+
+
+def _thumbnail(img) -> bool:
+    """A picture inside a link to something other than a picture: a thumbnail or a cover of
+    what the link leads to (the document itself is the evidence), not the page's content."""
+    node = img.parent
+    for _ in range(4):
+        if node is None:
+            return False
+        if node.tag == "a":
+            href = (node.attributes.get("href") or "").strip().lower().split("?", 1)[0]
+            return bool(href) and not href.startswith(("#", "javascript:")) and not _PICTURE_LINK.search(href)
+        node = node.parent
+    return False
+
+
+_PICTURE_LINK = re.compile(r"\.(?:jpe?g|png|gif|bmp|webp|tiff?)$")
 
 
 def _small(attrs) -> bool:

@@ -18,7 +18,7 @@ import time
 from dataclasses import dataclass, field
 from urllib.parse import urljoin, urlsplit
 
-from .pages import Link, Page, item_code
+from .pages import Link, Page, block_code, item_code
 from .thai import normalize
 
 log = logging.getLogger(__name__)
@@ -281,7 +281,9 @@ _LINKS_JS = r"""
     if (!u) continue;
     const img = el.querySelector && el.querySelector('img');
     const t = (el.innerText || el.getAttribute('title') || el.getAttribute('aria-label') || (img && img.alt) || '').trim();
-    out.push([u, t.slice(0, 300), tag]);
+    const fresh = !el.hasAttribute('data-oitcheck-seen');  // mounted since the last look (by the latest click)
+    if (fresh) el.setAttribute('data-oitcheck-seen', '');
+    out.push([u, t.slice(0, 300), tag, fresh]);
   }
   const opened = window.__oitcheckOpened || [];
   window.__oitcheckOpened = [];
@@ -331,7 +333,6 @@ def _no_fragment(url: str) -> str:
     return url.split("#", 1)[0]
 
 
-_CODE_RANGE = re.compile(r"o\s?\.?\s?\d{1,2}\s*(?:-|–|—|~|ถึง)\s*o?\s?\.?\s?\d")
 _NUMBERED = re.compile(r"^(\d{1,2})\.?\s+\S")
 
 
@@ -343,9 +344,7 @@ def label_code(label: str) -> str | None:
     ('O12', None)
     """
     text = normalize(label)
-    if not text or _CODE_RANGE.search(text):
-        return None
-    return item_code(text)
+    return block_code(text) if text else None
 
 
 def numbered_codes(labels: list[str], first: int = 5) -> dict[str, str]:
@@ -387,7 +386,7 @@ class _Walk:
     def spent(self) -> bool:
         return self.out.clicks >= self.limits.clicks or time.monotonic() >= self.deadline
 
-    def add(self, url: str, text: str, via: str) -> None:
+    def add(self, url: str, text: str, via: str, fresh: bool = False) -> None:
         url = _no_fragment(url)
         if not url.startswith(("http://", "https://")):
             return
@@ -399,8 +398,13 @@ class _Walk:
                 code = label_code(via)  # a link under the item's accordion header
                 self.via_of[url] = via
             self.seen[url] = Link(url, text, code)
-        elif not link.text and text:
+            return
+        if not link.text and text:
             link.text = text
+        if via and fresh:  # a new link to it, revealed by another item's control: one document given for both
+            code = label_code(via)
+            if code and code != link.code and code not in link.also:
+                link.also.append(code)
 
 
 class Renderer:
@@ -615,8 +619,8 @@ class Renderer:
             links, opened = await page.evaluate(_LINKS_JS)
         except Exception:
             return
-        for url, text, _tag in links:
-            walk.add(url, text, via)
+        for url, text, _tag, fresh in links:
+            walk.add(url, text, via, fresh)
         for url in opened:
             walk.out.navigations.append(url)
             walk.add(url, via, via)
@@ -680,10 +684,12 @@ def _json_body(walk: _Walk, resp) -> None:
     walk.json_bodies.append(asyncio.ensure_future(read()))
 
 
-def merge(page: Page, links: list[Link]) -> list[Link]:
+def merge(page: Page, links: list[Link], precise: bool = False) -> list[Link]:
     """Add links found by rendering or in inline data to ``page``; a link already on the page
-    gains the item code they carry. The page is an ITA index when five or more of its links
-    carry item codes. Returns the links added.
+    gains the item code they carry (with ``precise``, their code wins: the renderer saw which
+    item's control revealed the link, while the page's text only says which code stood above
+    it). The page is an ITA index when five or more of its links carry item codes. Returns
+    the links added.
 
     >>> from oitcheck.pages import parse_html
     >>> page = parse_html('<a href="/o1">เอกสาร</a>', "http://a.ac.th/ITA")
@@ -699,7 +705,8 @@ def merge(page: Page, links: list[Link]) -> list[Link]:
             have[link.url] = link
             added.append(link)
             continue
-        mine.code = mine.code or link.code
+        mine.code = (link.code or mine.code) if precise else (mine.code or link.code)
+        mine.also = list(dict.fromkeys([*mine.also, *link.also]))
         mine.text = mine.text or link.text
     page.links.extend(added)
     codes = {link.code for link in page.links if link.code}
@@ -707,5 +714,5 @@ def merge(page: Page, links: list[Link]) -> list[Link]:
         page.is_ita_index = page.document.is_ita_index = True
     if not page.is_ita_index:
         for link in page.links:
-            link.code = None
+            link.code, link.also = None, []
     return added

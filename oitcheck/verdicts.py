@@ -31,6 +31,10 @@ def naming(item, c: Candidate) -> Reason | None:
     if c.placeholder == "construction":
         return Reason("placeholder", f"พบหน้า {_short_url(c.url)} ที่มีแต่หัวข้อ ยังไม่มีเนื้อหา (กำลังปรับปรุง)",
                       f"found {_short_url(c.url)} with the heading but no content yet (under construction)", "match")
+    if c.placeholder == "empty":
+        return Reason("placeholder", f"พบหน้า {_short_url(c.url)} ที่มีแต่หัวข้อ ไม่มีเนื้อหา เอกสาร หรือภาพ",
+                      f"found {_short_url(c.url)} with the heading but nothing under it (no text, document or picture)",
+                      "match")
     if c.placeholder == "broken":
         return Reason("placeholder", f"พบหน้า {_short_url(c.url)} แต่เอกสารหรือภาพในหน้านั้นเปิดไม่ได้",
                       f"found {_short_url(c.url)}, but the document or picture it shows does not open", "crawl")
@@ -43,9 +47,15 @@ def naming(item, c: Candidate) -> Reason | None:
         other_en = f" (it looks like {c.looks_like})" if c.looks_like else ""
         return Reason("wrong_url", f"URL ที่จะกรอกสำหรับ {item.code} เป็น {what} ไม่ใช่เรื่องนี้{other_th}",
                       f"the URL planned for {item.code} is {what}, not this item{other_en}", "match")
+    if c.lead and not c.looks_like:
+        # The agency's own ITA page gives this document for the item and nothing says it is
+        # something else: taken as given (an assessor opens exactly this link), and marked
+        # for a look by eye (_review), since its title does not say so.
+        return None
     if c.lead:
-        return Reason("lead_off_topic", f"ลิงก์ในหน้า ITA สำหรับ {item.code} ชี้ไปที่เนื้อหาที่ไม่ใช่เรื่องนี้",
-                      f"the ITA page links {item.code} to content that is not about it", "match")
+        return Reason("lead_off_topic", f"ลิงก์ในหน้า ITA สำหรับ {item.code} ชี้ไปที่เนื้อหาเรื่องอื่น (ตรงกับข้อ {c.looks_like} มากกว่า)",
+                      f"the ITA page links {item.code} to content about something else (it looks like {c.looks_like})",
+                      "match")
     where = _short_url(c.url)
     if c.where == "body":
         return Reason("mention", f"พบเพียงการกล่าวถึง «{c.matched}» ในเนื้อหาของ {where} ไม่ใช่ตัวเอกสาร",
@@ -76,6 +86,10 @@ def _review(item, best: Candidate) -> Reason | None:
     if best.year_from_ocr and best.fiscal_years:
         y = best.fiscal_years[0]
         return Reason("review_year", f"ปี {y} อ่านจาก OCR ควรตรวจด้วยตา", f"year {y} was read by OCR: check it by eye", "rules")
+    if best.lead and best.topic < TOPIC_PASS_LEAD:
+        return Reason("review_lead", f"หน้า ITA ให้ลิงก์นี้สำหรับ {item.code} แต่ชื่อเอกสารไม่ได้บอกว่าเป็นเรื่องนี้ ควรตรวจด้วยตา",
+                      f"the ITA page gives this link for {item.code}, but its title does not say so: check it by eye",
+                      "match")
     if not best.lead and best.topic < TOPIC_SURE:
         return Reason("review_name", f"ชื่อ «{best.matched}» ตรงกับหัวข้อไม่ชัดนัก ควรตรวจด้วยตา",
                       f"the name «{best.matched}» matches the item only loosely: check it by eye", "match")
@@ -105,7 +119,7 @@ def decide(item, candidates: list[Candidate], ctx: rules.Context, broken_leads: 
     # Found: something names the item and is its content: not an empty page with its heading,
     # not a page with none of the item's required parts (a page titled อำนาจหน้าที่ that cites no law).
     parts = len(item.rules.parts)
-    found = any((c.topic >= TOPIC_PASS or (c.lead and c.topic >= TOPIC_PASS_LEAD)) and not c.placeholder
+    found = any((c.topic >= TOPIC_PASS or (c.lead and (c.topic >= TOPIC_PASS_LEAD or not c.looks_like))) and not c.placeholder
                 and not (parts and len(c.parts_missing) == parts) for c in ranked) or bool(broken_leads)
 
     if passing:
@@ -113,7 +127,8 @@ def decide(item, candidates: list[Candidate], ctx: rules.Context, broken_leads: 
         if short is not None:
             return Verdict(item.code, "fail", True, 0.75, [short], passing[:MAX_EVIDENCE], near=passing[0])
         best = passing[0]
-        conf = min(1.0, best.topic) * (0.85 if best.year_from_ocr else 1.0)
+        named = max(best.topic, TOPIC_PASS_LEAD) if best.lead else best.topic  # a lead is the agency's own word
+        conf = min(1.0, named) * (0.85 if best.year_from_ocr else 1.0)
         reasons = [Reason("found", "พบ", "found", "decide")]
         if best.wording:
             reasons.append(Reason("wording", f"พบในชื่อ «{best.wording}»", f"found as «{best.wording}»", "match"))

@@ -127,3 +127,52 @@ def test_a_report_on_the_plan_is_not_the_plan():
     assert c is None or c.topic < 0.85
     assert best(d, "O7").topic >= 0.85
     assert best(doc("", "แผนพัฒนาท้องถิ่น (พ.ศ. 2566 - 2570)"), "O5").topic >= 0.85
+
+
+# --- wording met on real sites -------------------------------------------------------------------
+
+C66 = checklists.load(2566)
+M66 = matcher_for(C66)
+
+
+def hit66(label, code):
+    idx = next(n for n, it in enumerate(C66.items) if it.code == code)
+    return next((h for h in M66.label_hits(normalize(label)) if h.item == idx), None)
+
+
+def test_every_word_of_a_name_with_another_word_between_names_the_item():
+    # A real อบต.'s notice: "คู่มืองานบริการสำหรับประชาชน" is the citizens' manual (คู่มือสำหรับประชาชน);
+    # the name's kind word (คู่มือ) is found where its words start, not where the letters align best.
+    h = hit66("ประกาศ เรื่อง คู่มืองานบริการสำหรับประชาชน", "O14")
+    assert h is not None and h.score >= 0.85 and not h.mention
+
+
+def test_a_body_phrase_does_not_lift_a_different_name():
+    # A law PDF "ระเบียบข้าราชการท้องถิ่น" whose text names ผู้บริหารท้องถิ่น is no executives' page.
+    col = Collector(C66, "http://x.go.th/")
+    d = doc("", "พระราชบัญญัติระเบียบบริหารงานบุคคลส่วนท้องถิ่น ผู้บริหารท้องถิ่น มีอำนาจ", url="http://x.go.th/pdf/law.pdf",
+            anchors=[normalize("ระเบียบข้าราชการท้องถิ่น")])
+    col.add_document(d)
+    o2 = [c for c in col.candidates(col.records[d.url]) if c.code == "O2"]
+    assert not o2 or o2[0].topic < 0.85
+
+
+def test_a_range_of_codes_heads_a_group_not_an_item():
+    from oitcheck.pages import block_code, parse_html
+
+    assert block_code("ข้อมูลพื้นฐาน (o1 - o6)") is None and block_code("o7 ข่าวประชาสัมพันธ์") == "O7"
+    html = ("<div><p>ข้อมูลพื้นฐาน (O1 - O6)</p><ul>" + "".join(f"<li><a href='/d{n}.pdf'>เอกสาร {n}</a></li>" for n in range(8))
+            + "</ul></div>" + "".join(f"<p>O{n} เรื่อง {n}</p><a href='/o{n}.pdf'>o{n}</a>" for n in range(7, 13)))
+    page = parse_html(html, "http://x.go.th/ita")
+    codes = {link.url.rsplit("/", 1)[-1]: link.code for link in page.links}
+    assert page.is_ita_index and codes["d0.pdf"] is None and codes["o9.pdf"] == "O9"
+
+
+def test_the_renderers_click_attribution_wins_over_the_text_above_a_link():
+    from oitcheck.pages import Link, parse_html
+    from oitcheck.render import merge
+
+    page = parse_html("<p>O7 ข่าว</p>" + "".join(f"<a href='/f{n}.pdf'>ไฟล์ {n}</a>" for n in range(6)), "http://x.go.th/ita")
+    clicked = [Link(f"http://x.go.th/f{n}.pdf", f"ไฟล์ {n}", f"O{n + 1}") for n in range(6)]
+    merge(page, clicked, precise=True)
+    assert [link.code for link in page.links] == [f"O{n + 1}" for n in range(6)]

@@ -245,3 +245,70 @@ def test_a_new_rule_kind_is_one_registration(tmp_path):
         assert {x.code: x for x in col.verdicts()}["O2"].status == "pass"
     finally:
         rules.unregister("phone")
+
+
+# --- the ITA page's own word (a real college's hub rendered by JavaScript) -------------------
+
+
+def test_a_lead_whose_title_says_nothing_is_taken_as_given_for_a_look_by_eye():
+    # The hub gives "017-งบหน้า68.pdf" for the budget plan; nothing in its labels names any item.
+    col = Collector(C, SITE)
+    col.add_lead("O6", SITE + "files/017-68.pdf", SITE + "ita.html")
+    col.add_document(pdf("/files/017-68.pdf", "งบหน้า ประจำปีงบประมาณ 2568 ยอดรวม 3,500,000 บาท"))
+    v = verdicts(col)["O6"]
+    assert v.status == "pass" and v.review and v.review_reason.kind == "review_lead"
+    assert v.evidence[0].lead and v.confidence >= 0.6
+
+
+def test_a_lead_to_a_document_plainly_about_another_item_fails_and_says_which():
+    col = Collector(C, SITE)
+    col.add_lead("O6", SITE + "files/x.pdf", SITE + "ita.html")
+    col.add_document(pdf("/files/x.pdf", "คู่มือการปฏิบัติงาน งานพัสดุ", anchors=["คู่มือการปฏิบัติงาน"]))
+    v = verdicts(col)["O6"]
+    assert v.status == "fail" and v.reasons[0].kind == "lead_off_topic" and "O8" in v.reasons[0].en
+
+
+# --- pages that name an item and hold nothing -------------------------------------------------
+
+
+def test_a_heading_with_nothing_under_it_is_an_empty_page():
+    col = Collector(C, SITE)
+    col.add_document(page("/list.php", "คู่มือประชาชน", "คู่มือประชาชน", headings=[normalize("คู่มือประชาชน")]))
+    v = verdicts(col)["O9"]
+    assert v.status == "fail" and v.reasons[0].kind == "placeholder" and "nothing under it" in v.reasons[0].en
+
+
+def test_a_page_whose_document_does_not_open_is_known_whichever_page_met_it_first():
+    col = Collector(C, SITE)
+    doc_url = SITE + "files/guide.pdf"
+    col.add_error(doc_url, "HTTP 404", SITE + "news.php")  # met first on another page
+    col.add_links(SITE + "guide.php", [doc_url])
+    col.add_document(page("/guide.php", "คู่มือสำหรับประชาชน", "ไฟล์แนบ : คู่มือสำหรับประชาชน.pdf"))
+    assert col.linked_documents(SITE + "guide.php") == (0, 1)
+    v = verdicts(col)["O9"]
+    assert v.status == "fail" and "does not open" in v.reasons[0].en
+
+
+def test_a_list_that_says_it_lists_nothing_is_not_the_item():
+    col = Collector(C, SITE)
+    filters = "\n".join(f"หมวดที่ {n} ข้อมูลข่าวสารตามมาตรา 7 ของพระราชบัญญัติข้อมูลข่าวสารของราชการ" for n in range(6))
+    col.add_document(page("/search.php?c=1", "ค้นหาเอกสาร", filters + "\nไม่มีข้อมูลเอกสารในเงื่อนไขที่เลือก",
+                          anchors=[normalize("คู่มือหรือแนวทางการปฏิบัติงานของเจ้าหน้าที่")]))
+    v = verdicts(col)["O8"]
+    assert v.status == "fail" and not v.found
+
+
+# --- the executives' box on every page ---------------------------------------------------------
+
+
+def test_executives_box_on_the_home_page_names_a_person():
+    home = "หน้าแรก\nคณะผู้บริหาร\nกองคลัง\nข่าว\nคณะผู้บริหาร\nนายสมชาย ใจดี\nนายกเทศมนตรี"
+    col = Collector(C, SITE)
+    col.add_document(page("/", "เทศบาลตำบลหนองบัว", home, headings=["คณะผู้บริหาร"], home=True))
+    v = verdicts(col)["O2"]
+    assert v.status == "pass" and v.evidence[0].where == "home" and "นายสมชาย" in v.evidence[0].snippet
+    # The same heading as a menu item with no one under it is no executives' box.
+    col = Collector(C, SITE)
+    col.add_document(page("/", "เทศบาลตำบลหนองบัว", "หน้าแรก\nคณะผู้บริหาร\nกองคลัง\nนายกเทศมนตรี", headings=["คณะผู้บริหาร"],
+                          home=True))
+    assert verdicts(col)["O2"].status == "fail"

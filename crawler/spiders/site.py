@@ -192,7 +192,8 @@ class SiteSpider(scrapy.Spider):
             return  # one hop off the site: its own links are not followed (a planned URL's are)
         for link in page.links:
             if page.is_ita_index and link.code:
-                yield IndexLead(link.code, link.url, response.url)
+                for code in (link.code, *link.also):
+                    yield IndexLead(code, link.url, response.url)
             yield self.link_request(link.url, response.url, link.text, link.code if page.is_ita_index else None)
         # An image that is the main content of a page about an item (an org chart, a
         # scanned announcement) is read as a document, labelled by the page's heading.
@@ -226,7 +227,7 @@ class SiteSpider(scrapy.Spider):
             shown = parse_html(rendered.html, url)
             merge(shown, page.links)  # links the server sent that the app no longer shows
             page = shown
-        merge(page, rendered.links)
+        merge(page, rendered.links, precise=True)
         self.rendered.append(rendered.record(sum(1 for link in page.links if link.url not in served)))
         stats.set_value("oitcheck/rendered", self.rendered)
         stats.inc_value("oitcheck/render/pages")

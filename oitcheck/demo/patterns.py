@@ -116,3 +116,71 @@ def add_patterns(root: Path, org: str, fiscal_year: int, placeholder_title: str 
 def _page(org: str, title: str, body: str) -> str:
     return (f"<!doctype html><html lang=th><head><meta charset='utf-8'><title>{html.escape(title)}</title></head>"
             f"<body><nav><a href='/index.html'>หน้าแรก</a></nav><h1>{html.escape(title)}</h1>{body}</body></html>")
+
+
+# --- patterns met on more real sites (an อบต. and a เทศบาล in PHP, a city's document centre) -----
+#
+# - the executives' box is a menu modal in every page's HTML ("คณะผู้บริหาร" and the mayor's name);
+# - a document library: each document a card headed with its title, opened by a "เปิดอ่านเอกสาร"
+#   button, its cover picture inside the link; the monthly reports' files are missing (404);
+# - a list page for an item with nothing listed under its heading ("คู่มือประชาชน");
+# - a page whose only document is a 404, linked from two pages;
+# - a search page for an item that says "ไม่มีข้อมูลเอกสารในเงื่อนไขที่เลือก" under long filter options;
+# - a "Designed by" credit in the footer linking the template maker's Facebook page;
+# - a generic link text ("คลิกที่นี้เพื่อดาวน์โหลดไฟล์ pdf") under a heading that names the document;
+# - a link to an admin form (Create_News.php) labelled as the news.
+MAYOR = "นายสมหมาย ใจกว้าง"
+
+
+def executives_modal(org: str) -> str:
+    return (f"<div class='modal' id='board'><h3>คณะผู้บริหาร</h3><p>{MAYOR}</p><p>นายก{html.escape(org)}</p>"
+            "<p>นางสาวมาลี ศรีสุข</p><p>รองนายก</p></div>"
+            "<p class='credit'>Designed by <a href='https://www.facebook.com/templatemaker'>TemplateMaker</a></p>")
+
+
+def add_list_patterns(root: Path, org: str, fiscal_year: int) -> dict:
+    """Rewrite the generated site at ``root`` with the patterns above. Returns the paths added."""
+    from .docmaker import make_pdf, make_png
+
+    root = Path(root)
+    (root / "files").mkdir(exist_ok=True)
+    months = ("ตุลาคม", "พฤศจิกายน", "ธันวาคม")
+    cards = []
+    for n, month in enumerate(months):
+        title = f"รายงานผลการจัดซื้อจัดจ้างประจำเดือน {month} {fiscal_year - (n == 0)}"
+        (root / "files" / f"cover{n}.png").write_bytes(make_png([title]))
+        cards.append(f"<article><h2>{html.escape(title)}</h2><a href='/files/missing_report_{n}.pdf'>"
+                     f"<img src='/files/cover{n}.png' width='300' height='400'></a>"
+                     f"<a href='/files/missing_report_{n}.pdf'>เปิดอ่านเอกสาร</a></article>")
+    pages = {
+        "library.html": ("ชั้นหนังสืออิเล็กทรอนิกส์", "".join(cards)),
+        "people_list.html": ("คู่มือประชาชน", ""),
+        "guide.html": ("คู่มือสำหรับประชาชน", "<p>ไฟล์แนบ : <a href='/files/missing_guide.pdf'>คู่มือสำหรับประชาชน.pdf</a></p>"),
+        "guide_news.html": ("แนวทางการเผยแพร่", "<p><a href='/files/missing_guide.pdf'>คู่มือสำหรับประชาชน.pdf</a></p>"),
+        "search.html": ("ค้นหาเอกสาร", "<form method='get'><select name='c'>" + "".join(
+            f"<option>หมวดที่ {n} ข้อมูลข่าวสารตามมาตรา 7 และมาตรา 9 ของพระราชบัญญัติข้อมูลข่าวสารของราชการ</option>"
+            for n in range(1, 6)) + "</select><input type='text' name='q'></form><p>ไม่มีข้อมูลเอกสารในเงื่อนไขที่เลือก</p>"),
+        "budget.html": (f"เทศบัญญัติงบประมาณรายจ่ายประจำปี {fiscal_year}",
+                        "<h3>เทศบัญญัติงบประมาณรายจ่ายประจำปี " + str(fiscal_year) + "</h3>"
+                        "<p><a href='/files/d61.pdf'>คลิกที่นี้เพื่อดาวน์โหลดไฟล์ pdf</a></p>"),
+    }
+    for name, (title, body) in pages.items():
+        (root / name).write_text(_page(org, title, body), "utf-8")
+    # The PDF's own text names no item (a page of figures): only the heading above its link says what it is.
+    (root / "files" / "d61.pdf").write_bytes(make_pdf([
+        f"ประจำปี พ.ศ. {fiscal_year}", "ยอดรวมทั้งสิ้น 35,000,000 บาท", "แผนงานบริหารงานทั่วไป 12,000,000 บาท"]))
+    (root / "Create_News.php").write_text(_page(org, "เพิ่มข่าวประชาสัมพันธ์", "<form><input name='t'></form>"), "utf-8")
+    menu = ("<ul class='more'><li><a href='/library.html'>ชั้นหนังสืออิเล็กทรอนิกส์</a></li>"
+            "<li><a href='/people_list.html'>คู่มือประชาชน</a></li><li><a href='/guide.html'>คู่มือสำหรับประชาชน</a></li>"
+            "<li><a href='/guide_news.html'>แนวทางการเผยแพร่</a></li>"
+            "<li><a href='/search.html?c=annual'>รายงานผลการดำเนินงานประจำปี</a></li>"
+            "<li><a href='/budget.html'>เทศบัญญัติ</a></li><li><a href='/Create_News.php'>ข่าวประชาสัมพันธ์ (ผู้ดูแล)</a></li></ul>")
+    for path in root.rglob("*.html"):
+        try:
+            text = path.read_text("utf-8")
+        except UnicodeDecodeError:
+            continue
+        extra = executives_modal(org) + (menu if path.name == "index.html" and path.parent == root else "")
+        path.write_text(text.replace("</body>", extra + "</body>", 1), "utf-8")
+    return {"library": "/library.html", "people_list": "/people_list.html", "guide": "/guide.html",
+            "search": "/search.html?c=annual", "budget_pdf": "/files/d61.pdf", "admin": "/Create_News.php"}
