@@ -53,7 +53,8 @@ class Item:
     nots: tuple[str, ...] = ()  # normalised: labels containing these are something else (false friends)
     sitewide: str = ""  # often in every page's header, sidebar or footer: the home page may show it.
     # "rules": the home page is the evidence when it passes the item's rules (contact details, social links);
-    # "person": when a home-page section headed with the item's name names a person (the executives' box)
+    # "person": when a home-page section headed with the item's name names a person (the executives' box);
+    # "section": when such a section holds text of its own (a one-page site's "อำนาจหน้าที่")
     activity: bool = False  # activities: posts about them are the evidence (no news-post mark-down)
 
     @property

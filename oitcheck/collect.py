@@ -25,6 +25,7 @@ from urllib.parse import urlsplit
 
 from . import rules
 from .documents import kind_from_name
+from .thai import count_thai
 from .matching import BODY_SUPPORT, SUPPORTED_FROM, WEAK_BODY, clean_label, filename_label, matcher_for
 from .model import (Anchors, AnswerLink, Candidate, CrawlError, Document, IndexLead, Reason, Verdict,  # noqa: F401
                     now_iso)  # (now_iso re-exported)
@@ -37,6 +38,7 @@ CHROME_MIN_PAGES = 4  # a block on at least this many pages ...
 CHROME_SHARE = 0.2  # ... and on this share of all pages is site chrome
 MIN_TOPIC = 0.5  # label scores below this are not candidates at all
 BORROWED = 0.97  # a picture labelled by its page's heading ranks just below the page itself
+PHOTO_THAI_MAX = 60  # Thai letters OCR finds in a photo at most (a sign); a scanned notice has hundreds
 SITEWIDE_TOPIC = 0.88  # the home page showing contact details or social links in its header or footer
 OWN_TEXT_MIN = 80  # characters of a page's own (non-chrome) text below which it is a placeholder
 OWN_TEXT_HUB = 300  # ... below which a page whose only documents do not open is an empty download page
@@ -147,6 +149,7 @@ class Collector:
         self.match_seconds = 0.0
         self.started = now_iso()
         self._home_text: int | None = None  # hash of the home page's text
+        self._page_texts: set[int] = set()  # hashes of the pages' texts (one page under two addresses counts once)
         self.stopped_by: str | None = None  # set when the crawl stopped early: not-found reasons say so
         self.planned = planned  # None: the whole site is crawled
         self.listed: dict[str, set[str]] = {}  # url (as fetched, after redirects) -> items it is planned for
@@ -227,9 +230,10 @@ class Collector:
             else:
                 self.documents += 1
             self.by_kind[doc.kind] = self.by_kind.get(doc.kind, 0) + 1
-        if doc.kind == "html" and doc.text:
+        text_hash = _h(doc.text) if doc.kind == "html" and doc.text else None
+        if text_hash is not None:
             # The home page under another address (/index.php, /home) is the home page too.
-            h = _h(doc.text)
+            h = text_hash
             if doc.home:
                 self._home_text = h
             elif h == self._home_text:
@@ -257,7 +261,10 @@ class Collector:
                 if h not in seen_blocks:
                     pictures.append(h)
                     seen_blocks.add(h)
-            if first:
+            # A page is counted once however many addresses serve it (?p=x and index.php?p=x):
+            # site chrome is what stands on many different pages.
+            if first and text_hash not in self._page_texts:
+                self._page_texts.add(text_hash)
                 self.html_pages += 1
                 for h in seen_blocks:
                     self.block_pages[h] = self.block_pages.get(h, 0) + 1
@@ -352,6 +359,10 @@ class Collector:
             return []  # the ITA index names every item; the documents it links are the evidence
         if rec.kind == "image" and rec.method == "none" and not rec.index_codes and rec.url not in self.leads:
             return []  # a picture with no text in it (or not read): a photo, not a disclosure
+        if rec.borrowed and rec.kind == "image" and count_thai(rec.head) < PHOTO_THAI_MAX:
+            # A picture shown on a page about an item, with a line or two of text at most: a
+            # photo (a sign in it read by OCR), not the scanned notice the page is about.
+            return []
         best: dict[int, tuple[float, str, str, str]] = {}  # item -> (score, where, matched, snippet)
         wording: dict[int, str] = {}
         mention: dict[int, bool] = {}
@@ -421,7 +432,8 @@ class Collector:
             out.append(rules.apply(items[idx], rec.facts, c, label_text))
         if rec.home:
             # A body mention on the home page is no reason to skip its header or footer.
-            out += self._sitewide(rec, {i for i, b in best.items() if b[1] == "label" and b[0] >= TOPIC_PASS}, label_text)
+            named = {i for i, b in best.items() if b[1] == "label" and b[0] >= TOPIC_PASS}
+            out += self._sitewide(rec, named, label_text)
         return out
 
     def _sitewide(self, rec: Seen, named: set[int], label_text: str) -> list[Candidate]:
@@ -433,8 +445,12 @@ class Collector:
             if not item.sitewide or idx in named:
                 continue
             matched, snippet = "", "อยู่ในส่วนหัวหรือท้ายของทุกหน้า / in every page's header or footer"
-            if item.sitewide == "person":
-                section = self._person_section(rec, idx)
+            if item.sitewide in ("person", "section"):
+                # The home page's section headed with the item's name: naming a person (the
+                # executives' box), or holding text of its own (a one-page site's "อำนาจหน้าที่").
+                holds = ((lambda after: PERSON.search(after) is not None) if item.sitewide == "person"
+                         else (lambda after: len(after) >= SECTION_CONTENT))
+                section = self._section(rec, idx, holds)
                 if section is None:
                     continue
                 matched, snippet = section[0], f"{section[0]}: {section[1]}"
@@ -445,12 +461,12 @@ class Collector:
                 out.append(c)
         return out
 
-    def _person_section(self, rec: Seen, idx: int) -> tuple[str, str] | None:
-        """The home page's section headed with item ``idx``'s name that names a person, if any."""
+    def _section(self, rec: Seen, idx: int, holds) -> tuple[str, str] | None:
+        """The home page's section headed with item ``idx``'s name whose text ``holds``, if any."""
         stop = tuple(p for p in (self.agency_name,) if p) + self.matcher.agency_terms
         for heading, after in rec.sections:
             label = clean_label(heading, stop)
-            if len(label) < 2 or not PERSON.search(after):
+            if len(label) < 2 or not holds(after):
                 continue
             if any(h.item == idx and h.score >= TOPIC_PASS and not h.mention for h in self.matcher.label_hits(label)):
                 return heading, after
@@ -575,6 +591,7 @@ AGENCY_NAME = re.compile(r"((?:องค์การบริหารส่ว�
 PERSON = re.compile(r"(?:นางสาว|นาง|นาย(?!ก(?:เทศมนตรี|องค์การ|\s?อบ[ตจ]))|ดร\.|ว่าที่|ร\.ต\.|พ\.ต\.|พ\.อ\.|จ\.ส\.|ส\.อ\.|สิบเอก)\s?[ก-ฮ][ก-๙]{1,}\s[ก-ฮเ-ไ]")
 SECTION_AFTER = 160  # characters after a home-page heading read as its section
 SECTION_PLACES = 3  # places a heading's words stand on the home page that are looked at
+SECTION_CONTENT = 100  # characters of text under a home-page heading that make it a section with content
 
 
 def home_sections(doc: Document) -> tuple[tuple[str, str], ...]:
@@ -585,8 +602,9 @@ def home_sections(doc: Document) -> tuple[tuple[str, str], ...]:
     (('คณะผู้บริหาร', 'กองคลัง ข่าว'), ('คณะผู้บริหาร', 'นายสมชาย ใจดี นายก'))
     """
     out = []
-    headings = set(doc.headings)
-    for heading in dict.fromkeys(doc.headings):
+    titles = doc.outline or doc.headings
+    headings = set(titles)
+    for heading in dict.fromkeys(titles):
         # Every place the heading stands as a line of its own: a menu item of the same words
         # comes first on most pages, the section itself later. A section ends at the next heading.
         for m in list(re.finditer(rf"(?m)^[ \t]*{re.escape(heading)}[ \t]*$", doc.text))[:SECTION_PLACES]:

@@ -40,7 +40,7 @@ BODY_SUPPORT = 0.15  # an exact name in the body lifts a label that nearly names
 SUPPORTED_FROM = 0.75  # ... from this score up ("อำนาจและหน้าที่" 0.75); "ระเบียบข้าราชการท้องถิ่น" (0.74 against
 # ผู้บริหารท้องถิ่น, a law PDF that names the executives in its text) is a different name, not a near one
 MIN_STRIPPED = 8  # a name that is mostly the agency's type keeps at least this many characters, or is dropped
-SHORT = 10  # names shorter than this must appear as they are: one letter off is another word ("ขององค์กร" is not "ผังองค์กร")
+SHORT = 14  # names shorter than this must appear as they are: one letter off is another word ("ขององค์กร" is not "ผังองค์กร", "การประชุมสภา" not "ประชุมประชาคม")
 ALIAS = 0.97  # an alias match ranks just below a keyword match of the same strength
 TOKEN_SCORE = 0.9  # every word of a name, in any order, close together in a label
 TOKEN_SLACK = 12  # characters of other words allowed between them

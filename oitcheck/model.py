@@ -38,6 +38,7 @@ class Document:
     kind: str = "html"  # html, pdf, docx, xlsx, xls, doc, image, text, unknown
     title: str = ""  # normalised
     headings: list[str] = field(default_factory=list)  # normalised h1-h3
+    outline: list[str] = field(default_factory=list)  # normalised h1-h6 in page order (the home page's sections)
     anchors: list[str] = field(default_factory=list)  # normalised texts of links to this URL
     found_on: str = ""  # the page that linked here
     text: str = ""  # normalised body/document text (bounded)

@@ -80,6 +80,7 @@ class Link:
     code: str | None = None  # ITA item code this link is given for on an index page
     kind: str = "a"  # a, iframe, frame
     also: list[str] = field(default_factory=list)  # further items the index page gives this same link for
+    shown: bool = False  # a picture linked without a word: shown on the page, labelled by its heading
 
 
 @dataclass
@@ -178,6 +179,7 @@ def parse_html(text: str, url: str, max_chars: int = 200_000) -> Page:
     links, current_code, codes_seen = [], None, set()
     section = ""  # the latest heading: what a generic link text ("ดูทั้งหมด") is about
     heading_at = -1  # the latest h1-h3 (its index in headings)
+    outline: list[str] = []
     document_headings: set[int] = set()  # headings a link to a document stands under
     container = None  # the list/table where current_code was announced; it ends there
     out_hosts, out_texts = set(), []
@@ -199,6 +201,10 @@ def parse_html(text: str, url: str, max_chars: int = 200_000) -> Page:
             pieces.append("\n")
         if tag in _SECTION_TAGS:
             raw_heading = node.text()
+            if tag[0] == "h" and len(outline) < OUTLINE_MAX:
+                h = normalize(raw_heading)[:300]
+                if h:
+                    outline.append(h)
             if tag in ("h1", "h2", "h3") and len(headings) < 20:
                 h = normalize(raw_heading)[:300]
                 if h:
@@ -221,10 +227,12 @@ def parse_html(text: str, url: str, max_chars: int = 200_000) -> Page:
             img = node.css_first("img")
             if img is not None:
                 label = normalize(img.attributes.get("alt") or img.attributes.get("title") or "")
+        shown = False  # a picture linked without a word: shown on the page (its full size)
         if tag in ("a", "area") and section and (not label or is_generic_link(label)):
             # "ดูทั้งหมด..." under the heading "ข่าวจัดซื้อจัดจ้าง" leads to the procurement notices.
             heading = normalize(section)
             if 2 <= len(heading) <= SECTION_MAX:
+                shown = not label and bool(_PICTURE_LINK.search(absolute.lower().split("?", 1)[0]))
                 label = f"{heading} {label}".strip()
         if heading_at >= 0 and _DOCUMENT_LINK.search(absolute.split("?", 1)[0]):
             document_headings.add(heading_at)
@@ -232,7 +240,7 @@ def parse_html(text: str, url: str, max_chars: int = 200_000) -> Page:
         code = item_code(label) or inherited
         if code:
             codes_seen.add(code)
-        links.append(Link(absolute, label[:200], code, "a" if tag in ("a", "area") else tag))
+        links.append(Link(absolute, label[:200], code, "a" if tag in ("a", "area") else tag, shown=shown))
         lhost = urlsplit(absolute).hostname or ""
         if lhost and lhost != host and not lhost.endswith("." + host) and not _CREDIT.search("".join(pieces[-4:])[-80:]):
             out_hosts.add(lhost)  # (a "Designed by" credit links the template's maker, not the agency's channel)
@@ -243,7 +251,7 @@ def parse_html(text: str, url: str, max_chars: int = 200_000) -> Page:
     images = []
     for img in tree.css("img[src]"):
         src = (img.attributes.get("src") or "").strip()
-        if not src or _small(img.attributes) or _thumbnail(img):
+        if not src or _small(img.attributes) or _thumbnail(img) or _COVER_ALT.search(img.attributes.get("alt") or ""):
             continue
         absolute = src if src.startswith("data:image/") else urljoin(base, src.replace("\\", "/")).split("#", 1)[0]
         if _ICON.search(absolute[:300]):  # resolved first: "themes/x.png" is under /themes/ too
@@ -263,7 +271,7 @@ def parse_html(text: str, url: str, max_chars: int = 200_000) -> Page:
             link.code = None
     has_form = any(f.css_first("textarea, input[type=text], input[type=email], input:not([type])") is not None
                    for f in tree.css("form"))
-    doc = Document(url=url, kind="html", title=title, headings=headings, text=body_text, method="html",
+    doc = Document(url=url, kind="html", title=title, headings=headings, outline=outline, text=body_text, method="html",
                    out_hosts=sorted(out_hosts)[:50], out_texts=out_texts[:300], has_form=has_form,
                    pictures=[img.src[:300] for img in images])
     doc.is_ita_index = is_index
@@ -272,6 +280,7 @@ def parse_html(text: str, url: str, max_chars: int = 200_000) -> Page:
 
 SECTION_MAX = 80  # characters: longer bold text is a sentence, not a section heading
 LIST_SECTIONS = 3  # headings each with a document under it: the page is a list of documents
+OUTLINE_MAX = 40  # h1-h6 headings kept in page order
 _DOCUMENT_LINK = re.compile(r"(?i)\.(?:pdf|docx?|xlsx?|pptx?)$")
 _SECTION_TAGS = {"h1", "h2", "h3", "h4", "h5", "h6", "strong", "b", "legend", "caption"}
 # Link texts that say nothing about where they lead: made only of words like these
@@ -316,6 +325,8 @@ def _thumbnail(img) -> bool:
     return False
 
 
+# A picture that says it previews a document ("ภาพตัวอย่างเอกสาร ...", a cover): the document is the evidence.
+_COVER_ALT = re.compile(r"(?i)^\s*(?:ภาพตัวอย่าง|ภาพปก|ปกเอกสาร|หน้าปก|preview|cover|thumbnail)")
 _PICTURE_LINK = re.compile(r"\.(?:jpe?g|png|gif|bmp|webp|tiff?)$")
 
 

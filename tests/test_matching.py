@@ -176,3 +176,17 @@ def test_the_renderers_click_attribution_wins_over_the_text_above_a_link():
     clicked = [Link(f"http://x.go.th/f{n}.pdf", f"ไฟล์ {n}", f"O{n + 1}") for n in range(6)]
     merge(page, clicked, precise=True)
     assert [link.code for link in page.links] == [f"O{n + 1}" for n in range(6)]
+
+
+def test_a_council_meeting_is_not_a_village_forum():
+    # "ประชุมประชาคม" (13 characters) is matched as it stands: "รายงานการประชุมสภา" is not it.
+    assert (hit66("รายงานการประชุมสภา", "O33") or type("h", (), {"score": 0})).score < 0.7
+    assert hit66("ประชุมประชาคมหมู่บ้าน ครั้งที่ 1", "O33").score >= 0.85
+
+
+def test_a_preview_of_a_document_is_not_the_pages_picture():
+    from oitcheck.pages import parse_html
+
+    page = parse_html("<img src='/u/img_1.jpeg' alt='ภาพตัวอย่างเอกสาร รายงานการติดตามและประเมินผล' width='300'>"
+                      "<img src='/u/chart.jpg' alt='แผนผังโครงสร้าง'>", "http://x.go.th/e-book")
+    assert [i.src for i in page.images] == ["http://x.go.th/u/chart.jpg"]

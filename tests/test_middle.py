@@ -312,3 +312,29 @@ def test_executives_box_on_the_home_page_names_a_person():
     col.add_document(page("/", "เทศบาลตำบลหนองบัว", "หน้าแรก\nคณะผู้บริหาร\nกองคลัง\nนายกเทศมนตรี", headings=["คณะผู้บริหาร"],
                           home=True))
     assert verdicts(col)["O2"].status == "fail"
+
+
+def test_one_page_under_two_addresses_is_not_site_chrome():
+    # A PHP site serves every page as ?p=x and index.php?p=x: two copies of a page's text are
+    # still one page, so its content is not taken for the template (4 pages would be).
+    col = Collector(C, SITE)
+    law = "ระเบียบกระทรวงมหาดไทยว่าด้วยวิธีงบประมาณขององค์กรปกครองส่วนท้องถิ่น พ.ศ. 2541 ข้อ 1 ระเบียบนี้เรียกว่า"
+    for path in ("/?p=a", "/index.php?p=a", "/?p=b", "/index.php?p=b"):
+        col.add_document(page(path, "เทศบาลตำบลหนองบัว", ("ข้อความของหน้า a\n" if "a" in path else "") + law))
+    col.add_document(page("/?p=c", "เทศบาลตำบลหนองบัว", "หน้าอื่น"))
+    assert not col.is_chrome(normalize(law))
+    assert col.own_text(col.records[SITE + "?p=b"]) >= len(normalize(law))
+
+
+def test_a_one_page_sites_authority_section_is_its_evidence():
+    home = ("หน้าแรก\nอำนาจหน้าที่\nพระราชบัญญัติกำหนดแผนและขั้นตอนการกระจายอำนาจให้แก่องค์กรปกครองส่วนท้องถิ่น พ.ศ. 2542 "
+            "มาตรา 16 ให้เทศบาลมีอำนาจและหน้าที่ในการจัดระบบการบริการสาธารณะ การจัดให้มีและบำรุงรักษาทางบก ทางน้ำ")
+    c66 = checklists.load(2566)
+    col = Collector(c66, SITE)
+    col.add_document(page("/", "ศูนย์ข้อมูลข่าวสารเทศบาลนคร", home, outline=["อำนาจหน้าที่"], home=True))
+    v = {x.code: x for x in col.verdicts()}["O3"]
+    assert v.status == "pass" and v.evidence[0].where == "home", v.reasons
+    # A heading with a line under it is a menu, not a section with content.
+    col = Collector(c66, SITE)
+    col.add_document(page("/", "ศูนย์ข้อมูลข่าวสารเทศบาลนคร", "หน้าแรก\nอำนาจหน้าที่\nอ่านต่อ", outline=["อำนาจหน้าที่"], home=True))
+    assert {x.code: x for x in col.verdicts()}["O3"].status == "fail"

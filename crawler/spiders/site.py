@@ -194,7 +194,10 @@ class SiteSpider(scrapy.Spider):
             if page.is_ita_index and link.code:
                 for code in (link.code, *link.also):
                     yield IndexLead(code, link.url, response.url)
-            yield self.link_request(link.url, response.url, link.text, link.code if page.is_ita_index else None)
+            # A picture linked without a word is shown on the page: read as one of its pictures
+            # (a photo of an activity is then no disclosure, a scanned notice is).
+            yield self.link_request(link.url, response.url, link.text, link.code if page.is_ita_index else None,
+                                    **({"content_image": True} if link.shown else {}))
         # An image that is the main content of a page about an item (an org chart, a
         # scanned announcement) is read as a document, labelled by the page's heading.
         heading = doc.headings[0] if doc.headings else ""
