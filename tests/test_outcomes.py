@@ -288,6 +288,47 @@ def test_checklists_into_a_closed_pipe_is_quiet():
     assert len(p.stdout.splitlines()) == 2
 
 
+def _self_signed(tmp_path) -> tuple[Path, Path]:
+    import datetime
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
+    now = datetime.datetime.now(datetime.timezone.utc)
+    cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
+            .serial_number(x509.random_serial_number()).not_valid_before(now).not_valid_after(now + datetime.timedelta(days=1))
+            .sign(key, hashes.SHA256()))
+    cert_path, key_path = tmp_path / "cert.pem", tmp_path / "key.pem"
+    cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    key_path.write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                           serialization.NoEncryption()))
+    return cert_path, key_path
+
+
+def test_a_bare_domain_of_an_https_only_site_is_crawled_over_https(small_site, tmp_path):
+    # Point 9: a bare domain got http:// even where the site answers only https.
+    import ssl
+
+    site, _ = small_site
+    cert, key = _self_signed(tmp_path)
+    server = LocalSite(site.root)
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    ctx.load_cert_chain(cert, key)
+    server.httpd.socket = ctx.wrap_socket(server.httpd.socket, server_side=True)
+    bare = server.start().removeprefix("http://").rstrip("/")
+    try:
+        p = run_oitcheck("crawl", bare, "--year", 2568, "--out", tmp_path / "r", "--no-history", "--no-ocr")
+    finally:
+        server.stop()
+    assert p.returncode == 0, p.stderr
+    report = json.loads((tmp_path / "r" / "report.json").read_text("utf-8"))
+    assert report["site"].startswith("https://") and report["crawl"]["pages"] > 10
+
+
 def test_a_bare_domain_tries_https_then_http(small_site, tmp_path):
     _, url = small_site
     bare = url.removeprefix("http://").rstrip("/")
