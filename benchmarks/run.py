@@ -87,15 +87,31 @@ def run_measured(cmd: list[str]) -> tuple[float, float, str]:
     return time.perf_counter() - start, peak / 2**20, out
 
 
-def crawl_pair(pages: int, documents: int, scanned: int, tmp: Path) -> dict:
+def crawl_pair(pages: int, documents: int, scanned: int, tmp: Path, repeats: int = 1) -> list[dict]:
+    """Bare Scrapy and the full crawl on one generated site, ``repeats`` times, taking turns
+    (which goes first alternates, so a machine that slows down or speeds up mid-run weighs on
+    both alike)."""
     root = tmp / f"site{pages}"
     kinds = big_site(root, pages, documents, scanned)
+    runs = []
     with LocalSite(root) as url:
-        bare_s, bare_rss, bare_out = run_measured([sys.executable, "benchmarks/bare_spider.py", url])
-        out = tmp / f"report{pages}"
-        full_s, full_rss, _ = run_measured([sys.executable, "-m", "oitcheck", "crawl", url, "--year", "2568",
-                                            "--out", str(out), "--no-history", "--no-ocr", "--quiet",
-                                            "--max-pages", str(pages * 3), "--max-depth", "50"])
+        for n in range(repeats):
+            runs.append(_pair(url, pages, kinds, tmp / f"report{pages}-{n}", bare_first=n % 2 == 0))
+    return runs
+
+
+def _pair(url: str, pages: int, kinds: dict, out: Path, bare_first: bool) -> dict:
+    def bare():
+        return run_measured([sys.executable, "benchmarks/bare_spider.py", url])
+
+    def full():
+        return run_measured([sys.executable, "-m", "oitcheck", "crawl", url, "--year", "2568", "--out", str(out),
+                             "--no-history", "--no-ocr", "--quiet", "--max-pages", str(pages * 3), "--max-depth", "50"])
+
+    if bare_first:
+        (bare_s, bare_rss, bare_out), (full_s, full_rss, _) = bare(), full()
+    else:
+        (full_s, full_rss, _), (bare_s, bare_rss, bare_out) = full(), bare()
     report = json.loads((out / "report.json").read_text("utf-8"))
     crawl = report["crawl"]
     bare_n, bare_crawl_s = bare_out.strip().splitlines()[-1].split()
@@ -190,23 +206,32 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--quick", action="store_true", help="one small site (300 pages), for a smoke run")
     ap.add_argument("--pages", type=int, nargs="*", help="site sizes to run (default: 2000 4000)")
+    ap.add_argument("--repeat", type=int, default=3, help="runs of each crawler per site, taking turns (default 3; "
+                    "a shared 2-core machine varies by a third from run to run, so one pair says little)")
     args = ap.parse_args()
     sizes = [(300, 60, 3)] if args.quick else [(n, n * 3 // 20, n // 200) for n in (args.pages or [2000, 4000])]
     with tempfile.TemporaryDirectory(prefix="oitcheck-bench-") as tmp:
         tmp = Path(tmp)
-        print("== crawl throughput (OCR off; same politeness settings for both) ==")
+        print(f"== crawl throughput (OCR off; same politeness settings for both; {args.repeat} runs each, taking turns) ==")
         for pages, docs, scanned in sizes:
-            r = crawl_pair(pages, docs, scanned, tmp)
-            b, f = r["bare"], r["full"]
+            runs = crawl_pair(pages, docs, scanned, tmp, args.repeat)
+            r = runs[-1]
             print(f"site: {pages} pages + {sum(r['documents_generated'].values())} documents {r['documents_generated']}")
             # "crawling" is the engine's own elapsed time (what throughput means); "end to end"
             # adds process start-up and, for oitcheck, writing the four reports.
-            for name, x in (("bare Scrapy    ", b), ("oitcheck crawl ", f)):
-                print(f"  {name}: {x['responses']:>5} responses; crawling {x['crawl_seconds']:>5.1f} s = "
-                      f"{x['crawl_per_second']:>6.1f}/s; end to end {x['seconds']:>5.1f} s = {x['per_second']:>6.1f}/s; "
-                      f"peak RSS {x['peak_rss_mb']} MB")
-            print(f"  ratio full/bare : {f['crawl_per_second'] / b['crawl_per_second']:.2f} crawling, "
-                  f"{f['per_second'] / b['per_second']:.2f} end to end")
+            crawling, whole = [], []
+            for n, run in enumerate(runs, 1):
+                b, f = run["bare"], run["full"]
+                for name, x in (("bare Scrapy    ", b), ("oitcheck crawl ", f)):
+                    print(f"  run {n} {name}: {x['responses']:>5} responses; crawling {x['crawl_seconds']:>5.1f} s = "
+                          f"{x['crawl_per_second']:>6.1f}/s; end to end {x['seconds']:>5.1f} s = {x['per_second']:>6.1f}/s; "
+                          f"peak RSS {x['peak_rss_mb']} MB")
+                crawling.append(f["crawl_per_second"] / b["crawl_per_second"])
+                whole.append(f["per_second"] / b["per_second"])
+            print(f"  ratio full/bare, each run: crawling {', '.join(f'{x:.2f}' for x in crawling)}; "
+                  f"end to end {', '.join(f'{x:.2f}' for x in whole)}")
+            print(f"  ratio full/bare, median  : {float(np.median(crawling)):.2f} crawling, {float(np.median(whole)):.2f} end to end")
+            b, f = r["bare"], r["full"]
             docs_n = sum(v for k, v in f["documents"].items() if k != "html")
             per_kind = ", ".join(f"{k} {v} ({v / f['crawl_seconds']:.1f}/s)" for k, v in sorted(f["documents"].items()))
             print(f"  fetched and read by kind: {per_kind}")
