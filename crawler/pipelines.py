@@ -20,6 +20,7 @@ log = logging.getLogger(__name__)
 
 SNAPSHOT_SMALL = 500  # URLs below which a partial report is written every OITCHECK_SNAPSHOT_SECONDS
 SNAPSHOT_GROWTH = 1.5  # ... above which only once the site has grown by this much since the last one
+SNAPSHOT_SHARE = 0.05  # and never more often than keeps their cost under this share of the crawl's time
 
 
 class EvidencePipeline:
@@ -41,6 +42,7 @@ class EvidencePipeline:
         self.record = open(s.get("OITCHECK_RECORD"), "w", encoding="utf-8") if s.get("OITCHECK_RECORD") else None
         self._last_snapshot = time.monotonic()
         self._snapshot_records = 0
+        self._snapshot_cost = 0.0  # seconds the last snapshot took
 
     @classmethod
     def from_crawler(cls, crawler):
@@ -63,13 +65,16 @@ class EvidencePipeline:
         if self.record is not None:
             self.record.write(record_line(item) + "\n")
         feed(c, item)
-        if time.monotonic() - self._last_snapshot > self.snapshot_every and (
+        since = time.monotonic() - self._last_snapshot
+        if since > max(self.snapshot_every, self._snapshot_cost / SNAPSHOT_SHARE) and (
                 len(c.records) < SNAPSHOT_SMALL or len(c.records) >= SNAPSHOT_GROWTH * self._snapshot_records):
             # A snapshot decides every URL again: on a big site only after it grew by half,
-            # so all snapshots together cost a few final passes, never one per page.
-            self._last_snapshot = time.monotonic()
+            # and only as often as keeps snapshots to a twentieth of the crawl's time.
+            started = time.monotonic()
             self._snapshot_records = len(c.records)
             self.snapshot()
+            self._last_snapshot = time.monotonic()
+            self._snapshot_cost = self._last_snapshot - started
         return item
 
     def _info(self, reason: str = "finished") -> CrawlInfo:
