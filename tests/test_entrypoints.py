@@ -78,3 +78,7 @@ def test_installed_under_the_oitcheck_name_only(tmp_path):
     ok = run("import oitcheck.crawler.settings, oitcheck.reports.html_report; from oitcheck import checklist;"
              "print(len(checklist.load(2568).items))")
     assert ok.returncode == 0 and ok.stdout.strip() == "26", ok.stderr
+    # From the checkout (scrapy.cfg puts it first on sys.path) the source folder `oitcheck/`
+    # shadows the installed package; its subpackages beside it are still found.
+    listed = subprocess.run([str(py), "-m", "scrapy", "list"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+    assert listed.returncode == 0 and listed.stdout.split() == ["site"], listed.stderr[-2000:]
