@@ -140,6 +140,7 @@ class Collector:
         self.lead_pages: set[str] = set()
         self.errors: dict[str, dict] = {}  # url -> {url, reason, found_on}
         self.doc_links: dict[str, set[str]] = {}  # page -> the documents it links
+        self.pictures_on: dict[str, set[str]] = {}  # page -> the pictures read from it that hold text
         self.broken_images: dict[str, int] = {}  # page -> its pictures that did not open
         self.block_pages: dict[int, int] = {}  # block hash -> pages it stands on
         self.html_pages = 0
@@ -224,6 +225,8 @@ class Collector:
         first = doc.url not in self.records
         if doc.is_document and doc.found_on and not doc.from_page:
             self.doc_links.setdefault(doc.found_on, set()).add(doc.url)
+        if doc.from_page and doc.found_on and doc.method not in ("failed", "none"):
+            self.pictures_on.setdefault(doc.found_on, set()).add(doc.url)
         if first:  # a nightly priority URL is fetched twice; count it once
             if doc.kind == "html":
                 self.pages += 1
@@ -319,6 +322,22 @@ class Collector:
             return "broken"
         return ""
 
+    def shown_items(self, rec: Seen) -> dict[int, str]:
+        """A page that is only its pictures (a post with a scanned notice): the items those
+        pictures' own text names (item -> its code), or {} when the page has text of its own
+        or its pictures name nothing."""
+        if rec.kind != "html" or rec.url not in self.pictures_on or self.own_text(rec) >= OWN_TEXT_MIN:
+            return {}
+        stop = tuple(p for p in (self.agency_name,) if p) + self.matcher.agency_terms
+        out = {}
+        for url in self.pictures_on[rec.url]:
+            pic = self.records.get(url)
+            label = clean_label(pic.head, stop) if pic is not None and pic.head else ""
+            if len(label) >= 2:
+                out.update({h.item: self.checklist.items[h.item].code for h in self.matcher.label_hits(label)
+                            if h.score >= TOPIC_PASS and not h.mention})
+        return out
+
     def own_pictures(self, rec: Seen) -> int:
         """Pictures a page shows that are not the site's template."""
         floor = self._chrome_floor()
@@ -404,6 +423,12 @@ class Collector:
             best = {i: b for i, b in best.items() if items[i].code in allowed}
             lead_codes = (lead_codes & allowed) | listed
         placeholder = self.empty_page(rec)
+        shown = self.shown_items(rec)
+        if rec.borrowed and rec.head:
+            # A picture labelled by its page's heading says what it is in its own first lines:
+            # when those name another item, the heading does not make it this one.
+            head = next((label for kind, label in labels if kind == "head"), "")
+            shown = {h.item: items[h.item].code for h in known.get(head, ()) if h.score >= TOPIC_PASS and not h.mention}
         label_text = " ".join([rec.title if rec.kind == "html" else "", *rec.anchors, filename_label(rec.url)])
         out = []
         for idx in sorted(set(best) | {i for i, it in enumerate(items) if it.code in lead_codes}):
@@ -415,6 +440,10 @@ class Collector:
                           topic=round(score, 3), where=where, matched=matched, snippet=snippet[:300], lead=lead,
                           error=rec.error, off_site=rec.off_site, notes=list(rec.notes))
             c.placeholder = placeholder
+            if shown and idx not in shown and not lead:
+                # The page is its picture, and the picture is another item's document (a post
+                # titled as the annual plan that shows the procurement plan).
+                c.looks_like = min(shown.values(), key=lambda code: int(code[1:]))
             if items[idx].code in listed:
                 c.planned = True
                 elsewhere = max(((s, code) for code, s in others.items() if code not in listed), default=(0.0, ""))

@@ -38,6 +38,10 @@ def naming(item, c: Candidate) -> Reason | None:
     if c.placeholder == "broken":
         return Reason("placeholder", f"พบหน้า {_short_url(c.url)} แต่เอกสารหรือภาพในหน้านั้นเปิดไม่ได้",
                       f"found {_short_url(c.url)}, but the document or picture it shows does not open", "crawl")
+    if c.looks_like and not c.lead and not c.planned:
+        return Reason("other_content", f"พบหน้า {_short_url(c.url)} ชื่อตรงกับหัวข้อ แต่เอกสารในหน้าเป็นเรื่องอื่น (ตรงกับข้อ {c.looks_like})",
+                      f"found {_short_url(c.url)} titled as this item, but the document it shows is another one "
+                      f"(it looks like {c.looks_like})", "match")
     need = TOPIC_PASS_LEAD if c.lead else TOPIC_PASS
     if c.topic >= need:
         return None
@@ -119,7 +123,8 @@ def decide(item, candidates: list[Candidate], ctx: rules.Context, broken_leads: 
     # Found: something names the item and is its content: not an empty page with its heading,
     # not a page with none of the item's required parts (a page titled อำนาจหน้าที่ that cites no law).
     parts = len(item.rules.parts)
-    found = any((c.topic >= TOPIC_PASS or (c.lead and (c.topic >= TOPIC_PASS_LEAD or not c.looks_like))) and not c.placeholder
+    found = any((c.topic >= TOPIC_PASS or (c.lead and (c.topic >= TOPIC_PASS_LEAD or not c.looks_like)))
+                and not c.placeholder and not (c.looks_like and not c.lead and not c.planned)
                 and not (parts and len(c.parts_missing) == parts) for c in ranked) or bool(broken_leads)
 
     if passing:

@@ -338,3 +338,19 @@ def test_a_one_page_sites_authority_section_is_its_evidence():
     col = Collector(c66, SITE)
     col.add_document(page("/", "ศูนย์ข้อมูลข่าวสารเทศบาลนคร", "หน้าแรก\nอำนาจหน้าที่\nอ่านต่อ", outline=["อำนาจหน้าที่"], home=True))
     assert {x.code: x for x in col.verdicts()}["O3"].status == "fail"
+
+
+def test_a_post_whose_picture_is_another_items_document_is_that_item():
+    # A real อบต.: a post titled as the annual operating plan shows page 1 of the procurement plan.
+    c66 = checklists.load(2566)
+    col = Collector(c66, SITE)
+    post = SITE + "news.php?id=221"
+    col.add_anchor(post, normalize("ประกาศการใช้แผนดำเนินงานประจำปีงบประมาณ 2566"))
+    col.add_document(page("/news.php?id=221", "องค์การบริหารส่วนตำบลไทรย้อย", "", pictures=[SITE + "p/10.jpg"]))
+    col.add_document(Document(url=SITE + "p/10.jpg", kind="image", method="ocr", found_on=post, from_page=True,
+                              anchors=[normalize("ประกาศการใช้แผนดำเนินงานประจำปีงบประมาณ 2566")],
+                              text=normalize("แผนการจัดหาพัสดุ ประจำปีงบประมาณ พ.ศ. 2566 ของ สำนักปลัด ลำดับ งานจัดซื้อ วงเงิน", keep_newlines=True)))
+    v = {x.code: x for x in col.verdicts()}
+    assert v["O10"].status == "fail" and not v["O10"].found
+    assert v["O10"].reasons[0].kind == "other_content" and "O21" in v["O10"].reasons[0].en
+    assert v["O21"].evidence and v["O21"].evidence[0].url == SITE + "p/10.jpg"
