@@ -15,20 +15,21 @@ seconds), so:
 
 from __future__ import annotations
 
+import json
 import logging
 import re
 import time
 import zlib
 from array import array
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from urllib.parse import urlsplit
 
 from . import rules
 from .documents import kind_from_name
-from .thai import count_thai
 from .matching import BODY_SUPPORT, SUPPORTED_FROM, WEAK_BODY, clean_label, filename_label, matcher_for
 from .model import (Anchors, AnswerLink, Candidate, CrawlError, Document, IndexLead, Reason, Verdict,  # noqa: F401
                     now_iso)  # (now_iso re-exported)
+from .thai import count_thai
 from .verdicts import TOPIC_PASS, decide
 
 log = logging.getLogger(__name__)
@@ -328,7 +329,7 @@ class Collector:
         or its pictures name nothing."""
         if rec.kind != "html" or rec.url not in self.pictures_on or self.own_text(rec) >= OWN_TEXT_MIN:
             return {}
-        stop = tuple(p for p in (self.agency_name,) if p) + self.matcher.agency_terms
+        stop = self.set_aside()
         out = {}
         for url in self.pictures_on[rec.url]:
             pic = self.records.get(url)
@@ -349,6 +350,10 @@ class Collector:
         return sum(n for h, n in zip(rec.lines, rec.line_lens) if self.block_pages.get(h, 0) < floor)
 
     # --- matching and deciding ------------------------------------------------------------
+    def set_aside(self) -> tuple[str, ...]:
+        """Words taken out of a label before matching: the agency's own name and its type."""
+        return tuple(p for p in (self.agency_name,) if p) + self.matcher.agency_terms
+
     def labels(self, rec: Seen) -> list[tuple[str, str]]:
         """(kind, label) pairs of a URL, site chrome left out, cleaned for matching."""
         raw = []
@@ -363,7 +368,7 @@ class Collector:
         raw.append(("file", filename_label(rec.url)))
         if rec.head:
             raw.append(("head", rec.head))
-        stop = tuple(p for p in (self.agency_name,) if p) + self.matcher.agency_terms
+        stop = self.set_aside()
         out, seen = [], set()
         for kind, label in raw:
             label = clean_label(label, stop)
@@ -492,7 +497,7 @@ class Collector:
 
     def _section(self, rec: Seen, idx: int, holds) -> tuple[str, str] | None:
         """The home page's section headed with item ``idx``'s name whose text ``holds``, if any."""
-        stop = tuple(p for p in (self.agency_name,) if p) + self.matcher.agency_terms
+        stop = self.set_aside()
         for heading, after in rec.sections:
             label = clean_label(heading, stop)
             if len(label) < 2 or not holds(after):
@@ -565,9 +570,6 @@ RECORDED = {cls.__name__: cls for cls in (Document, Anchors, AnswerLink, IndexLe
 
 def record_line(item) -> str:
     """One item the spider yielded, as a line of JSON (OITCHECK_RECORD)."""
-    import json
-    from dataclasses import asdict
-
     return json.dumps({"type": type(item).__name__, **asdict(item)}, ensure_ascii=False)
 
 
@@ -598,8 +600,6 @@ def replay(path, checklist, site: str) -> "Collector":
     'โครงสร้างส่วนราชการ'
     >>> os.unlink(f.name)
     """
-    import json
-
     col = Collector(checklist, site)
     with open(path, encoding="utf-8") as fh:
         for line in fh:

@@ -201,15 +201,12 @@ def parse_html(text: str, url: str, max_chars: int = 200_000) -> Page:
             pieces.append("\n")
         if tag in _SECTION_TAGS:
             raw_heading = node.text()
-            if tag[0] == "h" and len(outline) < OUTLINE_MAX:
-                h = normalize(raw_heading)[:300]
-                if h:
-                    outline.append(h)
-            if tag in ("h1", "h2", "h3") and len(headings) < 20:
-                h = normalize(raw_heading)[:300]
-                if h:
-                    headings.append(h)
-                    heading_at = len(headings) - 1
+            h = normalize(raw_heading)[:300] if tag[0] == "h" else ""  # h1-h6
+            if h and len(outline) < OUTLINE_MAX:
+                outline.append(h)
+            if h and tag in ("h1", "h2", "h3") and len(headings) < 20:
+                headings.append(h)
+                heading_at = len(headings) - 1
             if 2 <= len(raw_heading.strip()) <= SECTION_MAX * 2:
                 section = raw_heading  # normalised only if a generic link text needs it
         attr = _LINK_ATTR.get(tag)
