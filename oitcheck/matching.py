@@ -91,6 +91,7 @@ def words_in(phrases: list[str]):
     return Trie([w for w in thai_words() if w in joined])
 
 
+@lru_cache(maxsize=65536)  # asked for every URL at every partial report: a pure function of the URL
 def filename_label(url: str) -> str:
     """The last path segment of a URL, decoded, without extension: agencies name files well.
 

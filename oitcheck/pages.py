@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from urllib.parse import urljoin, urlsplit
 
 from selectolax.lexbor import LexborHTMLParser
@@ -156,6 +157,22 @@ def _inside(node, container: int) -> bool:
     return False
 
 
+def _label(text: str) -> str:
+    """A link's or a heading's text, normalised: the same menu texts stand on every page, so
+    short ones are normalised once (the cache stays small: LABEL_CACHE texts of LABEL_CACHED
+    characters at most)."""
+    return _short_label(text) if len(text) <= LABEL_CACHED else normalize(text)
+
+
+LABEL_CACHED = 200
+LABEL_CACHE = 8192
+
+
+@lru_cache(maxsize=LABEL_CACHE)
+def _short_label(text: str) -> str:
+    return normalize(text)
+
+
 def parse_html(text: str, url: str, max_chars: int = 200_000) -> Page:
     """Parse a decoded page into a Document and its links (resolved, fragments removed).
 
@@ -201,7 +218,7 @@ def parse_html(text: str, url: str, max_chars: int = 200_000) -> Page:
             pieces.append("\n")
         if tag in _SECTION_TAGS:
             raw_heading = node.text()
-            h = normalize(raw_heading)[:300] if tag[0] == "h" else ""  # h1-h6
+            h = _label(raw_heading)[:300] if tag[0] == "h" else ""  # h1-h6
             if h and len(outline) < OUTLINE_MAX:
                 outline.append(h)
             if h and tag in ("h1", "h2", "h3") and len(headings) < 20:
@@ -219,7 +236,7 @@ def parse_html(text: str, url: str, max_chars: int = 200_000) -> Page:
         if not absolute.startswith(("http://", "https://")):
             continue
         attrs = node.attributes
-        label = normalize(node.text() if tag == "a" else "") or normalize(attrs.get("title") or attrs.get("alt") or "")
+        label = _label(node.text() if tag == "a" else "") or _label(attrs.get("title") or attrs.get("alt") or "")
         if not label and tag == "a":
             img = node.css_first("img")
             if img is not None:
@@ -227,7 +244,7 @@ def parse_html(text: str, url: str, max_chars: int = 200_000) -> Page:
         shown = False  # a picture linked without a word: shown on the page (its full size)
         if tag in ("a", "area") and section and (not label or is_generic_link(label)):
             # "ดูทั้งหมด..." under the heading "ข่าวจัดซื้อจัดจ้าง" leads to the procurement notices.
-            heading = normalize(section)
+            heading = _label(section)
             if 2 <= len(heading) <= SECTION_MAX:
                 shown = not label and bool(_PICTURE_LINK.search(absolute.lower().split("?", 1)[0]))
                 label = f"{heading} {label}".strip()
