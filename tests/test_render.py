@@ -127,3 +127,27 @@ def test_links_only_in_inline_data_are_used():
     assert not any("_next" in u for u in links)
     parsed = parse_html(page, "https://a.ac.th/ITA")
     assert needs_browser(page, parsed, json_links=len(links)) == "shell"
+
+
+def test_one_document_revealed_under_two_items_controls_is_a_lead_for_both():
+    # Real hubs give one file for two items (a plan with its progress report): the link first
+    # revealed under O5's control is revealed again under O6's; it stays O5's and is O6's too.
+    from oitcheck.render import RenderLimits, _Walk, merge
+
+    walk = _Walk("https://a.ac.th/ITA", RenderLimits())
+    walk.add("https://a.ac.th/files/plan.pdf", "ดาวน์โหลด", via="O5 แผนการดำเนินงานประจำปี", fresh=True)
+    walk.add("https://a.ac.th/files/plan.pdf#page=2", "ดาวน์โหลด", via="O6 ความก้าวหน้าการดำเนินงาน", fresh=True)
+    walk.add("https://a.ac.th/files/plan.pdf", "ดาวน์โหลด", via="O6 ความก้าวหน้าการดำเนินงาน", fresh=True)  # once
+    walk.add("https://a.ac.th/files/plan.pdf", "ดาวน์โหลด", via="ตัวชี้วัดย่อยที่ 9.2 (O5 - O8)", fresh=True)  # a range
+    (link,) = walk.seen.values()
+    assert (link.code, link.also) == ("O5", ["O6"])
+
+    others = [type(link)(f"https://a.ac.th/o{n}", "เอกสาร", f"O{n}") for n in (1, 2, 3, 4)]
+    page = parse_html('<a href="/files/plan.pdf">แผน</a>', "https://a.ac.th/ITA")
+    merge(page, [link, *others], precise=True)
+    (merged,) = [x for x in page.links if x.url.endswith("plan.pdf")]
+    assert page.is_ita_index and (merged.code, merged.also) == ("O5", ["O6"])
+    # A page that is no ITA index keeps no item codes, given or also-given.
+    plain = parse_html('<a href="/files/plan.pdf">แผน</a>', "https://a.ac.th/news")
+    merge(plain, [type(link)(link.url, link.text, "O5", also=["O6"])], precise=True)
+    assert (plain.links[0].code, plain.links[0].also) == (None, [])
