@@ -194,6 +194,7 @@ def parse_html(text: str, url: str, max_chars: int = 200_000) -> Page:
     pieces: list[str] = []
     size = 0
     links, current_code, codes_seen = [], None, set()
+    code_line = ""  # the text that announced current_code ("O3 แผนการดำเนินงาน"): its row's links are about it
     section = ""  # the latest heading: what a generic link text ("ดูทั้งหมด") is about
     heading_at = -1  # the latest h1-h3 (its index in headings)
     outline: list[str] = []
@@ -210,9 +211,10 @@ def parse_html(text: str, url: str, max_chars: int = 200_000) -> Page:
                 size += len(raw)
             parent = node.parent
             if parent is not None and parent.tag in _BLOCKS and _MAYBE_CODE.search(raw[:40]):
-                code = block_code(normalize(raw))
+                line = normalize(raw)
+                code = block_code(line)
                 if code:
-                    current_code, container = code, _container(parent)
+                    current_code, container, code_line = code, _container(parent), line
             continue
         if tag in _LINE_BREAKS:
             pieces.append("\n")
@@ -242,15 +244,16 @@ def parse_html(text: str, url: str, max_chars: int = 200_000) -> Page:
             if img is not None:
                 label = normalize(img.attributes.get("alt") or img.attributes.get("title") or "")
         shown = False  # a picture linked without a word: shown on the page (its full size)
-        if tag in ("a", "area") and section and (not label or is_generic_link(label)):
-            # "ดูทั้งหมด..." under the heading "ข่าวจัดซื้อจัดจ้าง" leads to the procurement notices.
-            heading = _label(section)
-            if 2 <= len(heading) <= SECTION_MAX:
+        inherited = current_code if container is not None and _inside(node, container) else None
+        if tag in ("a", "area") and (section or inherited) and (not label or is_generic_link(label)):
+            # "ดูทั้งหมด..." under the heading "ข่าวจัดซื้อจัดจ้าง" leads to the procurement notices;
+            # "เอกสาร" in the ITA table's row "O3 แผนการดำเนินงาน" is that item's document.
+            context = code_line[:SECTION_MAX] if inherited else _label(section)
+            if 2 <= len(context) <= SECTION_MAX:
                 shown = not label and bool(_PICTURE_LINK.search(absolute.lower().split("?", 1)[0]))
-                label = f"{heading} {label}".strip()
+                label = f"{context} {label}".strip()
         if heading_at >= 0 and _DOCUMENT_LINK.search(absolute.split("?", 1)[0]):
             document_headings.add(heading_at)
-        inherited = current_code if container is not None and _inside(node, container) else None
         code = item_code(label) or inherited
         if code:
             codes_seen.add(code)
