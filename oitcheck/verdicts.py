@@ -123,9 +123,13 @@ def decide(item, candidates: list[Candidate], ctx: rules.Context, broken_leads: 
     # Found: something names the item and is its content: not an empty page with its heading,
     # not a page with none of the item's required parts (a page titled อำนาจหน้าที่ that cites no law).
     parts = len(item.rules.parts)
-    found = any((c.topic >= TOPIC_PASS or (c.lead and (c.topic >= TOPIC_PASS_LEAD or not c.looks_like)))
+
+    def shows_item(c: Candidate) -> bool:
+        return ((c.topic >= TOPIC_PASS or (c.lead and (c.topic >= TOPIC_PASS_LEAD or not c.looks_like)))
                 and not c.placeholder and not (c.looks_like and not c.lead and not c.planned)
-                and not (parts and len(c.parts_missing) == parts) for c in ranked) or bool(broken_leads)
+                and not (parts and len(c.parts_missing) == parts))
+
+    found = any(shows_item(c) for c in ranked) or bool(broken_leads)
 
     if passing:
         short = rules.item_check(item, passing, ctx)
@@ -170,6 +174,13 @@ def decide(item, candidates: list[Candidate], ctx: rules.Context, broken_leads: 
                             "the file that looks like the evidence could not be read: check it by eye", "rules")
     if not reasons:
         reasons.append(not_found or Reason("not_found", "ไม่พบบนเว็บไซต์", "not found on the site", "decide"))
-    evidence = [c for c, _ in checked if c.topic >= TOPIC_PASS_LEAD or c.lead][:MAX_EVIDENCE]
+    # The evidence of a failing item is what shows it (on the wrong year, without its parts ...).
+    # Found only through the ITA page's broken links, it has none: a file that merely sounds
+    # alike is where it was nearly found (``near``), not its evidence.
+    shown = [c for c, _ in checked if shows_item(c)]
+    if shown or broken_leads:
+        evidence = shown[:MAX_EVIDENCE]
+    else:
+        evidence = [c for c, _ in checked if c.topic >= TOPIC_PASS_LEAD or c.lead][:MAX_EVIDENCE]
     return Verdict(item.code, "fail", found, 0.75 if found else 0.9, reasons, evidence,
                    review=review is not None, review_reason=review, near=closest)
