@@ -130,6 +130,22 @@ def test_ita_index_leads_and_broken_leads():
     assert v["O14"].status == "pass" and v["O14"].evidence[0].lead
 
 
+def test_an_item_found_only_through_a_broken_lead_has_no_evidence_and_a_near_miss_is_only_near():
+    # A real college's hub linked O2 to its production host (down); a file whose name merely
+    # sounds alike became the item's evidence, so the report pointed at the wrong file.
+    from oitcheck.verdicts import TOPIC_PASS_LEAD
+
+    item = C.item("O2")
+    weak = cand("O2", SITE + "forms/move.pdf", topic=TOPIC_PASS_LEAD + 0.01)
+    v = decide(item, [weak], CTX, broken_leads=[("https://www.x.go.th/executives", "DNS lookup failed")])
+    assert v.status == "fail" and v.found  # the agency did link something for the item
+    assert v.evidence == []
+    assert v.near is weak and [r.kind for r in v.reasons][0] == "broken_lead"
+    # Without the broken lead the near miss is still shown where it was nearly found.
+    v = decide(item, [weak], CTX)
+    assert not v.found and v.evidence == [weak]
+
+
 # --- deciding ------------------------------------------------------------------------------
 
 
