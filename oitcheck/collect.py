@@ -272,8 +272,10 @@ class Collector:
                 self.html_pages += 1
                 for h in seen_blocks:
                     self.block_pages[h] = self.block_pages.get(h, 0) + 1
-            placeholder = ("construction" if PLACEHOLDER.search(doc.text[:3000])
-                           else "no_records" if NO_RECORDS.search(doc.text) else "")
+            # A list saying it lists nothing is told first: its message ("ไม่พบข้อมูลที่คุณค้นหา")
+            # also reads as a placeholder notice, which a page with filters and text escapes.
+            placeholder = ("no_records" if NO_RECORDS.search(doc.text)
+                           else "construction" if PLACEHOLDER.search(doc.text[:3000]) else "")
         body = {} if doc.is_ita_index else self.matcher.body_hits(doc.text)
         old = self.records.get(doc.url)
         rec = Seen(

@@ -314,6 +314,20 @@ def test_a_list_that_says_it_lists_nothing_is_not_the_item():
     assert v.status == "fail" and not v.found
 
 
+def test_a_news_list_showing_no_stories_under_its_filters_is_not_the_news_item():
+    # A real college's news page (its database empty): a heading, category and month filters,
+    # "ไม่พบข้อมูลที่คุณค้นหา". The message also reads as a placeholder, which the filters' text
+    # escaped, so the page passed as the news item.
+    col = Collector(C, SITE)
+    filters = ("ทุกหมวดหมู่ข่าวประชาสัมพันธ์จดหมายข่าวฝึกประสบการณ์ข่าวประกาศประกวดราคาคำสั่งวิทยาลัย"
+               "ทุกปี พ.ศ. 2568 พ.ศ. 2567 ทุกเดือนมกราคมกุมภาพันธ์มีนาคมเมษายนพฤษภาคมมิถุนายนกรกฎาคม")
+    col.add_document(page("/news", "ข่าวประชาสัมพันธ์", f"ข่าวประชาสัมพันธ์\nshowing 0 stories\n{filters}\nไม่พบข้อมูลที่คุณค้นหา",
+                          headings=[normalize("ข่าวประชาสัมพันธ์")]))
+    v = verdicts(col)
+    news = next(code for code, x in v.items() if C.item(code).topic == "news")
+    assert v[news].status == "fail" and not v[news].found, v[news]
+
+
 # --- the executives' box on every page ---------------------------------------------------------
 
 
