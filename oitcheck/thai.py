@@ -13,6 +13,7 @@ text that went through :func:`normalize`, on both sides.
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 
@@ -35,6 +36,11 @@ _NIKHAHIT_TONE_AA = re.compile("\u0e4d([\u0e48-\u0e4b])\u0e32")
 _AM_TONE = re.compile("\u0e33([\u0e48-\u0e4b])")
 # The same vowel or mark typed twice ("ก่่อน"), which fonts draw as one.
 _REPEATED_MARK = re.compile("([\u0e30-\u0e3a\u0e47-\u0e4e])\\1+")
+# A PDF font that maps SARA AA to SARA AM (Word's Thai fonts exported to PDF): true SARA AM
+# comes out after a space ("ส ำรวจ"), SARA AA as SARA AM ("ควำม", "กำร"). The space before a
+# combining vowel can only be this glitch, so it marks the text to repair.
+_SPACED_AM = re.compile("([\u0e01-\u0e2e][\u0e48-\u0e4b]?)[ \u00a0]\u0e33")
+_THAI_RUN = re.compile("[\u0e01-\u0e4e]+")
 _SPACES = re.compile(r"[ \t\u00a0\u3000]+")
 _NEWLINES = re.compile(r"\s*\n\s*")
 
@@ -62,6 +68,8 @@ def normalize(text: str, keep_newlines: bool = False) -> str:
     text = unicodedata.normalize("NFC", text)
     text = _INVISIBLE.sub("", text)
     text = thai_digits_to_arabic(text)
+    if _SPACED_AM.search(text):
+        text = repair_am_for_aa(text)
     text = _SPACE_BEFORE_MARK.sub("", text)
     text = _LOST_AM.sub("\\1\u0e33", text)
     text = _NIKHAHIT_TONE_AA.sub("\\1\u0e33", text)
@@ -76,6 +84,39 @@ def normalize(text: str, keep_newlines: bool = False) -> str:
     else:
         text = re.sub(r"\s+", " ", text)
     return text.strip().lower()
+
+
+def repair_am_for_aa(text: str) -> str:
+    """Undo the PDF font glitch that writes SARA AA as SARA AM and SARA AM after a space.
+
+    Each SARA AM is turned back into SARA AA only where the dictionary reads the word better
+    so (fewer unknown letters, then fewer words): real SARA AM (ประจำ, ดำเนิน) stays.
+
+    >>> repair_am_for_aa("แบบส ำรวจควำมพึงพอใจของผู้รับบริกำร")
+    'แบบสำรวจความพึงพอใจของผู้รับบริการ'
+    >>> repair_am_for_aa("วิทยำลัยเทคนิค แผนปฏิบัติรำชกำรประจำปี")
+    'วิทยาลัยเทคนิค แผนปฏิบัติราชการประจำปี'
+    """
+    text = _SPACED_AM.sub("\\1\u0e33", text)
+    return _THAI_RUN.sub(lambda m: _best_reading(m.group()) if "\u0e33" in m.group() else m.group(), text)
+
+
+def _best_reading(run: str) -> str:
+    for at in [i for i, ch in enumerate(run) if ch == "\u0e33"]:
+        flipped = run[:at] + "\u0e32" + run[at + 1:]
+        if _reading_cost(flipped) < _reading_cost(run):
+            run = flipped
+    return run
+
+
+@functools.lru_cache(maxsize=4096)
+def _reading_cost(run: str) -> tuple[int, int]:
+    from pythainlp.corpus import thai_words
+    from pythainlp.tokenize import word_tokenize
+
+    words = thai_words()
+    tokens = word_tokenize(run, engine="newmm", keep_whitespace=False)
+    return sum(len(w) for w in tokens if w not in words), len(tokens)
 
 
 def thai_ratio(text: str) -> float:

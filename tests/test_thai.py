@@ -67,3 +67,16 @@ def test_period_of():
     assert period_of("ตุลาคม 2567 - กันยายน 2568").kind == "annual"
     assert period_of("สรุปผล ประจำเดือน มกราคม 2568").kind == "monthly"
     assert period_of("แผนการดำเนินงาน").kind == "unknown"
+
+
+def test_a_pdf_font_that_writes_sara_aa_as_sara_am_is_read_right_and_real_sara_am_stays():
+    # A real college's survey report (Word's Thai font exported to PDF): its headings read
+    # "แบบส ำรวจควำมพึงพอใจ...", so the title matched nothing.
+    glitched = ("แบบส ำรวจควำมพึงพอใจของผู้รับบริกำรที่มีต่อกำรให้บริกำรศูนย์รำชกำรสะดวก\n"
+                "วิทยำลัยเทคนิค ประจำปีงบประมาณ ดำเนินการโดยสำนักงาน ตามอำนาจหน้าที่และตำแหน่ง")
+    assert normalize(glitched, keep_newlines=True) == (
+        "แบบสำรวจความพึงพอใจของผู้รับบริการที่มีต่อการให้บริการศูนย์ราชการสะดวก\n"
+        "วิทยาลัยเทคนิค ประจำปีงบประมาณ ดำเนินการโดยสำนักงาน ตามอำนาจหน้าที่และตำแหน่ง")
+    # Without the telltale (a space before SARA AM) nothing is guessed: "ทำ", "ค่ำ" stay.
+    plain = "ทำงานประจำ ค่ำนี้ ลำดับที่ 1 จำนวนเงิน"
+    assert normalize(plain) == plain
