@@ -102,21 +102,44 @@ def repair_am_for_aa(text: str) -> str:
 
 
 def _best_reading(run: str) -> str:
+    # Each SARA AM is judged on the words around it (a word's reach either side), so a long
+    # run of Thai without spaces costs in proportion to its length.
     for at in [i for i, ch in enumerate(run) if ch == "\u0e33"]:
-        flipped = run[:at] + "\u0e32" + run[at + 1:]
-        if _reading_cost(flipped) < _reading_cost(run):
-            run = flipped
+        lo, hi = max(0, at - WORD_MAX), min(len(run), at + WORD_MAX + 1)
+        window = run[lo:hi]
+        flipped = window[:at - lo] + "\u0e32" + window[at - lo + 1:]
+        if _reading_cost(flipped) < _reading_cost(window):
+            run = run[:lo] + flipped + run[hi:]
     return run
+
+
+WORD_MAX = 20  # letters: longer dictionary entries are compounds, read as their parts
+
+
+@functools.lru_cache(maxsize=1)
+def _dictionary() -> frozenset[str]:
+    # pythainlp's word list only (16 MB), not its newmm tokenizer, whose trie adds 60 MB
+    # to a crawl for the few documents that need this repair.
+    from pythainlp.corpus import thai_words
+
+    return frozenset(w for w in thai_words() if len(w) <= WORD_MAX)
 
 
 @functools.lru_cache(maxsize=4096)
 def _reading_cost(run: str) -> tuple[int, int]:
-    from pythainlp.corpus import thai_words
-    from pythainlp.tokenize import word_tokenize
-
-    words = thai_words()
-    tokens = word_tokenize(run, engine="newmm", keep_whitespace=False)
-    return sum(len(w) for w in tokens if w not in words), len(tokens)
+    """(letters in no dictionary word, words) of the best segmentation of ``run``."""
+    words = _dictionary()
+    n = len(run)
+    none = (n + 1, n + 1)
+    best = [none] * (n + 1)
+    best[0] = (0, 0)
+    for i in range(n):
+        unknown, count = best[i]
+        best[i + 1] = min(best[i + 1], (unknown + 1, count + 1))
+        for j in range(i + 2, min(n, i + WORD_MAX) + 1):
+            if run[i:j] in words:
+                best[j] = min(best[j], (unknown, count + 1))
+    return best[n]
 
 
 def thai_ratio(text: str) -> float:
