@@ -6,7 +6,8 @@
   linked as documents. It counts what each rule skipped (stats ``oitcheck/skipped/<rule>``),
   reports a few examples of each as crawl errors, and passes every link text on to the
   collector (one ``Anchors`` item per page), so a URL is labelled by all the links to it whatever the
-  crawl's order.
+  crawl's order. A link to an online form (Google or Microsoft Forms) whose text names an item
+  is passed on as a ``Document`` of kind ``link``, never fetched: the link is the evidence.
 - :class:`PageBudget` (downloader middleware) makes ``--max-pages N`` mean at most N
   responses, however many requests are in flight.
 - :class:`LoopAwareRedirectMiddleware` reports a redirect loop as one.
@@ -22,7 +23,7 @@ from scrapy.downloadermiddlewares.redirect import RedirectMiddleware
 from scrapy.exceptions import IgnoreRequest
 
 from oitcheck.collect import is_admin_url
-from oitcheck.model import Anchors, AnswerLink, CrawlError
+from oitcheck.model import Anchors, AnswerLink, CrawlError, Document
 
 from .traps import TrapGuard, denied_extension, strip_session
 
@@ -31,6 +32,7 @@ IMAGE_EXTENSIONS = ("jpg", "jpeg", "png", "gif", "bmp", "tif", "tiff", "webp")
 OFF_SITE_KINDS = ("pdf", "doc", "docx", "xls", "xlsx")  # fetched one hop off the site when the site links them
 OFF_SITE_DOCUMENT_HOSTS = ("drive.google.com", "docs.google.com")  # shared documents agencies link to
 PAGE_BUDGET_REASON = "page limit"
+ONLINE_FORM_HOSTS = ("forms.gle", "forms.office.com")  # whole hosts of forms (docs.google.com only under /forms/)
 
 
 def site_domain(url: str) -> str:
@@ -61,6 +63,19 @@ def on_site(url: str, domain: str, port: int | None = None) -> bool:
     if port is None or port in (80, 443):
         return site_port(url) in (80, 443) or port is None
     return site_port(url) == port
+
+
+def online_form(url: str) -> bool:
+    """A form on a form service (Google Forms, Microsoft Forms).
+
+    >>> online_form("https://docs.google.com/forms/d/e/1FAI/viewform"), online_form("https://forms.gle/abc")
+    (True, True)
+    >>> online_form("https://docs.google.com/document/d/1x/edit"), online_form("https://forms.office.com/r/x")
+    (False, True)
+    """
+    parts = urlsplit(url)
+    host, path = (parts.hostname or "").lower(), parts.path
+    return (host in ONLINE_FORM_HOSTS and path.strip("/") != "") or (host == "docs.google.com" and path.startswith("/forms/"))
 
 
 def extension(url: str) -> str:
@@ -161,6 +176,14 @@ class LinkAdmission:
         for c in planned:  # `oitcheck answers`: one click down from a planned URL
             yield AnswerLink(c, url, found_on)
         ext = extension(url)
+        if not here and not planned and online_form(url) and self.names_item(anchor):
+            # An online form the agency's page offers for an item (its E-Service on Google
+            # Forms): the link is the evidence, as the assessor clicks it; the form itself
+            # says nothing more and its host is often not reachable from where we crawl.
+            self.stats.inc_value("oitcheck/form_links")
+            yield Document(url=url, kind="link", method="link", title="", anchors=[anchor] if anchor else [],
+                           found_on=found_on, text=anchor, has_form=True, off_site=True)
+            return
         if not here:
             # One hop off the agency's host: documents its own pages link (Google Drive, e-GP,
             # a ministry's server) are evidence it published; their links are not followed.

@@ -27,8 +27,8 @@ from urllib.parse import urlsplit
 from . import rules
 from .documents import kind_from_name
 from .matching import BODY_SUPPORT, SUPPORTED_FROM, WEAK_BODY, clean_label, filename_label, matcher_for
-from .model import (Anchors, AnswerLink, Candidate, CrawlError, Document, IndexLead, Reason, Verdict,  # noqa: F401
-                    now_iso)  # (now_iso re-exported)
+from .model import (NOT_DOCUMENTS, Anchors, AnswerLink, Candidate, CrawlError, Document, IndexLead, Reason,  # noqa: F401
+                    Verdict, now_iso)  # (now_iso re-exported)
 from .thai import count_thai
 from .verdicts import TOPIC_PASS, decide
 
@@ -118,7 +118,7 @@ class Seen:
 
     @property
     def is_document(self) -> bool:
-        return self.kind not in ("html", "text", "unknown")
+        return self.kind not in NOT_DOCUMENTS
 
 
 class Collector:
@@ -231,7 +231,7 @@ class Collector:
         if first:  # a nightly priority URL is fetched twice; count it once
             if doc.kind == "html":
                 self.pages += 1
-            else:
+            elif doc.kind != "link":  # an online form is linked, never fetched: counted by kind only
                 self.documents += 1
             self.by_kind[doc.kind] = self.by_kind.get(doc.kind, 0) + 1
         text_hash = _h(doc.text) if doc.kind == "html" and doc.text else None

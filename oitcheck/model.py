@@ -35,7 +35,7 @@ class Document:
     it was fetched. ``text`` is dropped once the rules have taken their facts from it."""
 
     url: str
-    kind: str = "html"  # html, pdf, docx, xlsx, xls, doc, image, text, unknown
+    kind: str = "html"  # html, pdf, docx, xlsx, xls, doc, image, text, unknown; link: an online form linked, not fetched
     title: str = ""  # normalised
     headings: list[str] = field(default_factory=list)  # normalised h1-h3
     outline: list[str] = field(default_factory=list)  # normalised h1-h6 in page order (the home page's sections)
@@ -58,7 +58,10 @@ class Document:
 
     @property
     def is_document(self) -> bool:
-        return self.kind not in ("html", "text", "unknown")
+        return self.kind not in NOT_DOCUMENTS
+
+
+NOT_DOCUMENTS = ("html", "text", "unknown", "link")
 
 
 @dataclass(slots=True)

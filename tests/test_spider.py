@@ -131,3 +131,36 @@ def test_the_link_model_keeps_codes_given_for_two_items():
     # The shape the spider reads: one Link, its own code and the further codes given for it.
     link = Link(f"{SITE}/a.pdf", "เอกสาร", "O5", also=["O6"])
     assert (link.code, *link.also) == ("O5", "O6")
+
+
+def test_an_online_form_offered_for_an_item_is_its_evidence_as_a_link_and_is_not_fetched():
+    # A real เทศบาลนคร's home page: the card "บริการ E-Service" links a Google Form. The form's
+    # host was fetched like a document (and could not be reached), so the item was missed.
+    from oitcheck.crawler.middlewares import LinkAdmission
+
+    s = spider(OITCHECK_YEAR=2568, DEPTH_LIMIT=5)
+    admission = LinkAdmission.from_crawler(s.crawler)
+    s.crawler.spider = s
+    form = "https://docs.google.com/forms/d/e/1FAIpQLSf/viewform"
+    html = (f"<html><body><h1>เทศบาลนครทดสอบ</h1><h2>ช่องทางการให้บริการ</h2><a href='{form}'>บริการ E-Service</a>"
+            "<a href='https://docs.google.com/forms/d/e/2x/viewform'>แบบสอบถามความคิดเห็นเรื่องงานวัด</a>"
+            "<a href='https://www.facebook.com/tambon'>เพจเฟซบุ๊ก</a></body></html>")
+    response = respond(f"{SITE}/", html, home=True)
+    out = list(admission.process_spider_output(response, run(s, response)))
+    links = [x for x in out if isinstance(x, Document) and x.kind == "link"]
+    assert [(x.url, x.anchors, x.found_on, x.has_form) for x in links] == [(form, ["บริการ e-service"], f"{SITE}/", True)]
+    requests = [x.url for x in out if isinstance(x, scrapy.Request)]
+    assert not any("docs.google.com" in u or "facebook" in u for u in requests)  # none fetched
+    assert s.crawler.stats.get_value("oitcheck/form_links") == 1
+
+    from oitcheck import checklist as checklists
+    from oitcheck.collect import Collector, feed
+
+    checklist = checklists.load(2568)
+    col = Collector(checklist, SITE + "/")
+    for x in out:
+        feed(col, x)
+    eservice = next(i for i in checklist.items if i.topic == "eservice")
+    v = {v.code: v for v in col.verdicts()}[eservice.code]
+    assert v.status == "pass" and v.evidence[0].url == form and v.evidence[0].found_on == f"{SITE}/"
+    assert (col.pages, col.documents, col.by_kind.get("link")) == (1, 0, 1)  # a link, not a fetched document
