@@ -182,7 +182,7 @@ class LinkAdmission:
             # says nothing more and its host is often not reachable from where we crawl.
             self.stats.inc_value("oitcheck/form_links")
             yield Document(url=url, kind="link", method="link", title="", anchors=[anchor] if anchor else [],
-                           found_on=found_on, text=anchor, has_form=True, off_site=True)
+                           found_on=found_on, text=anchor, has_form=True)
             return
         if not here:
             # One hop off the agency's host: documents its own pages link (Google Drive, e-GP,

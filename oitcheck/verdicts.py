@@ -141,9 +141,14 @@ def decide(item, candidates: list[Candidate], ctx: rules.Context, broken_leads: 
         reasons = [Reason("found", "พบ", "found", "decide")]
         if best.wording:
             reasons.append(Reason("wording", f"พบในชื่อ «{best.wording}»", f"found as «{best.wording}»", "match"))
-        if best.off_site:
+        host = best.url.split("://", 1)[-1].split("/", 1)[0]
+        if best.kind == "link":
+            # Never fetched (see LinkAdmission): say so, rather than vouch for a form we did not open.
+            reasons.append(Reason("form_link", f"พบลิงก์ไปยังแบบฟอร์มออนไลน์ ({host}) ซึ่งไม่ได้เปิดตรวจ ควรลองใช้ดูว่ายังรับคำขอได้",
+                                  f"a link to an online form ({host}), not opened: try it to see that it still takes requests",
+                                  "decide"))
+        elif best.off_site:
             # Found on another host that the agency's own pages link: assessors may or may not accept it.
-            host = best.url.split("://", 1)[-1].split("/", 1)[0]
             reasons.append(Reason("off_site", f"เก็บไว้นอกเว็บไซต์ ({host}) ผู้ประเมินอาจไม่ยอมรับ ควรเผยแพร่บนเว็บไซต์ของหน่วยงาน",
                                   f"hosted off-site ({host}): assessors may not accept it; publish it on the agency's own site",
                                   "decide"))

@@ -138,6 +138,8 @@ def off_site_text(host: str) -> str:
 def evidence_notes(ev) -> list[str]:
     """Notes on one piece of evidence: off-site, read by OCR, the reader's own notes."""
     out = []
+    if ev.kind == "link":
+        out.append(f"ลิงก์ไปยังแบบฟอร์มออนไลน์ ({ev.host}) ไม่ได้เปิดตรวจ / a link to an online form ({ev.host}), not opened")
     if ev.off_site:
         out.append(off_site_text(ev.host))
     if ev.year_from_ocr:
@@ -173,6 +175,8 @@ def itas_note(item) -> str:
             parts.append(f"พบ «{ev.matched or file_name(ev.url)}»" + (f" ปี {ev.fiscal_year}" if ev.fiscal_year else ""))
             if ev.off_site:
                 parts.append(f"เก็บไว้นอกเว็บไซต์ ({ev.host})")
+            if ev.kind == "link":
+                parts.append(f"ลิงก์แบบฟอร์มออนไลน์ ({ev.host}) ลองใช้ก่อนกรอก")
         if item.review:
             parts.insert(0, "ควรตรวจด้วยตาก่อนกรอก: " + (item.review_reason or "").split(" / ")[0])
         return " · ".join(parts)

@@ -163,4 +163,5 @@ def test_an_online_form_offered_for_an_item_is_its_evidence_as_a_link_and_is_not
     eservice = next(i for i in checklist.items if i.topic == "eservice")
     v = {v.code: v for v in col.verdicts()}[eservice.code]
     assert v.status == "pass" and v.evidence[0].url == form and v.evidence[0].found_on == f"{SITE}/"
+    assert [r.kind for r in v.reasons] == ["found", "form_link"] and "not opened" in v.reasons[1].en
     assert (col.pages, col.documents, col.by_kind.get("link")) == (1, 0, 1)  # a link, not a fetched document
