@@ -23,6 +23,11 @@ AUTOTHROTTLE_ENABLED = True
 AUTOTHROTTLE_START_DELAY = 0.25
 AUTOTHROTTLE_MAX_DELAY = 10
 AUTOTHROTTLE_TARGET_CONCURRENCY = 4.0
+# Outputs of one response processed at once. Scrapy starts this many asyncio tasks for every
+# response (2.13+); our pipeline is synchronous, so the default 100 bought nothing and cost a
+# quarter of a million tasks per 2,000 pages: with 8, that crawl took 19.8 s instead of 23.3 s
+# (medians of four runs each, taking turns).
+CONCURRENT_ITEMS = 8
 
 # Bounds: every crawl ends.
 DEPTH_LIMIT = 6
