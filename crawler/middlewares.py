@@ -6,8 +6,9 @@
   linked as documents. It counts what each rule skipped (stats ``oitcheck/skipped/<rule>``),
   reports a few examples of each as crawl errors, and passes every link text on to the
   collector (one ``Anchors`` item per page), so a URL is labelled by all the links to it whatever the
-  crawl's order. A link to an online form (Google or Microsoft Forms) whose text names an item
-  is passed on as a ``Document`` of kind ``link``, never fetched: the link is the evidence.
+  crawl's order. A link to an online form (Google or Microsoft Forms) whose text names an
+  item that is a channel (E-Service, a form, Q&A) is passed on as a ``Document`` of kind
+  ``link``, never fetched: the link is the evidence.
 - :class:`PageBudget` (downloader middleware) makes ``--max-pages N`` mean at most N
   responses, however many requests are in flight.
 - :class:`LoopAwareRedirectMiddleware` reports a redirect loop as one.
@@ -33,6 +34,7 @@ OFF_SITE_KINDS = ("pdf", "doc", "docx", "xls", "xlsx")  # fetched one hop off th
 OFF_SITE_DOCUMENT_HOSTS = ("drive.google.com", "docs.google.com")  # shared documents agencies link to
 PAGE_BUDGET_REASON = "page limit"
 ONLINE_FORM_HOSTS = ("forms.gle", "forms.office.com")  # whole hosts of forms (docs.google.com only under /forms/)
+FORM_CHANNELS = ("eservice", "form", "qa")  # link kinds (checklists/topics.yaml) an online form can be
 
 
 def site_domain(url: str) -> str:
@@ -86,12 +88,13 @@ def extension(url: str) -> str:
 class LinkAdmission:
     """Which of the spider's requests are fetched, and why the others are not."""
 
-    def __init__(self, crawler, traps: TrapGuard, depth_limit: int, names_item):
+    def __init__(self, crawler, traps: TrapGuard, depth_limit: int, names_item, names_channel=lambda text: False):
         self.crawler = crawler
         self.stats = crawler.stats
         self.traps = traps
         self.depth_limit = depth_limit
         self.names_item = names_item  # label -> bool: does this text name a checklist item?
+        self.names_channel = names_channel  # label -> bool: ... an item that is a channel (E-Service, Q&A)?
         self._anchors: set[int] = set()  # (url, text) pairs already passed on
         self._reported: dict[str, int] = {}
 
@@ -117,7 +120,16 @@ class LinkAdmission:
             return any(h.score >= 0.7 and not (picture and checklist.items[h.item].activity)
                        for h in matcher.label_hits(label))
 
-        return cls(crawler, guard, s.getint("DEPTH_LIMIT"), names_item)
+        def names_channel(text: str) -> bool:
+            """Does the text name an item whose disclosure is a channel (E-Service, a form, Q&A)?
+            A survey's questionnaire on a form service names the survey report, which it is not."""
+            from oitcheck.matching import clean_label
+
+            label = clean_label(text, matcher.agency_terms)
+            return len(label) >= 2 and any(
+                h.score >= 0.7 and checklist.items[h.item].rules.link_kind in FORM_CHANNELS for h in matcher.label_hits(label))
+
+        return cls(crawler, guard, s.getint("DEPTH_LIMIT"), names_item, names_channel)
 
     async def process_spider_output_async(self, response, result):
         batch = Anchors(response.url, [])
@@ -176,7 +188,7 @@ class LinkAdmission:
         for c in planned:  # `oitcheck answers`: one click down from a planned URL
             yield AnswerLink(c, url, found_on)
         ext = extension(url)
-        if not here and not planned and online_form(url) and self.names_item(anchor):
+        if not here and not planned and online_form(url) and self.names_channel(anchor):
             # An online form the agency's page offers for an item (its E-Service on Google
             # Forms): the link is the evidence, as the assessor clicks it; the form itself
             # says nothing more and its host is often not reachable from where we crawl.

@@ -144,6 +144,8 @@ def test_an_online_form_offered_for_an_item_is_its_evidence_as_a_link_and_is_not
     form = "https://docs.google.com/forms/d/e/1FAIpQLSf/viewform"
     html = (f"<html><body><h1>เทศบาลนครทดสอบ</h1><h2>ช่องทางการให้บริการ</h2><a href='{form}'>บริการ E-Service</a>"
             "<a href='https://docs.google.com/forms/d/e/2x/viewform'>แบบสอบถามความคิดเห็นเรื่องงานวัด</a>"
+            # A survey's questionnaire names the satisfaction report, which a form is not (a real college).
+            "<a href='https://docs.google.com/forms/d/e/3x/viewform'>แบบสำรวจความพึงพอใจของผู้รับบริการ</a>"
             "<a href='https://www.facebook.com/tambon'>เพจเฟซบุ๊ก</a></body></html>")
     response = respond(f"{SITE}/", html, home=True)
     out = list(admission.process_spider_output(response, run(s, response)))
