@@ -101,17 +101,19 @@ def crawl_pair(pages: int, documents: int, scanned: int, tmp: Path, repeats: int
 
 
 def _pair(url: str, pages: int, kinds: dict, out: Path, bare_first: bool) -> dict:
-    def bare():
-        return run_measured([sys.executable, "benchmarks/bare_spider.py", url])
+    def bare(*variant):
+        return run_measured([sys.executable, "benchmarks/bare_spider.py", url, *variant])
 
     def full():
         return run_measured([sys.executable, "-m", "oitcheck", "crawl", url, "--year", "2568", "--out", str(out),
                              "--no-history", "--no-ocr", "--quiet", "--max-pages", str(pages * 3), "--max-depth", "50"])
 
     if bare_first:
-        (bare_s, bare_rss, bare_out), (full_s, full_rss, _) = bare(), full()
+        (bare_s, bare_rss, bare_out), (full_s, full_rss, _), (plain_s, _, plain_out) = bare(), full(), bare("plain")
     else:
-        (full_s, full_rss, _), (bare_s, bare_rss, bare_out) = full(), bare()
+        (plain_s, _, plain_out), (full_s, full_rss, _), (bare_s, bare_rss, bare_out) = bare("plain"), full(), bare()
+    plain_n, plain_crawl_s = plain_out.strip().splitlines()[-1].split()
+    plain_n, plain_crawl_s = int(plain_n), float(plain_crawl_s)
     report = json.loads((out / "report.json").read_text("utf-8"))
     crawl = report["crawl"]
     bare_n, bare_crawl_s = bare_out.strip().splitlines()[-1].split()
@@ -123,6 +125,8 @@ def _pair(url: str, pages: int, kinds: dict, out: Path, bare_first: bool) -> dic
         "bare": {"responses": bare_n, "seconds": round(bare_s, 2), "per_second": round(bare_n / bare_s, 1),
                  "crawl_seconds": round(bare_crawl_s, 2), "crawl_per_second": round(bare_n / bare_crawl_s, 1),
                  "peak_rss_mb": round(bare_rss)},
+        "plain": {"responses": plain_n, "seconds": round(plain_s, 2), "per_second": round(plain_n / plain_s, 1),
+                  "crawl_seconds": round(plain_crawl_s, 2), "crawl_per_second": round(plain_n / plain_crawl_s, 1)},
         "full": {"responses": full_n, "seconds": round(full_s, 2), "per_second": round(full_n / full_s, 1),
                  "crawl_seconds": round(full_crawl_s, 2), "crawl_per_second": round(full_n / full_crawl_s, 1),
                  "peak_rss_mb": round(full_rss),
@@ -219,18 +223,23 @@ def main() -> None:
             print(f"site: {pages} pages + {sum(r['documents_generated'].values())} documents {r['documents_generated']}")
             # "crawling" is the engine's own elapsed time (what throughput means); "end to end"
             # adds process start-up and, for oitcheck, writing the four reports.
-            crawling, whole = [], []
+            crawling, whole, plain_crawling, plain_whole = [], [], [], []
             for n, run in enumerate(runs, 1):
-                b, f = run["bare"], run["full"]
-                for name, x in (("bare Scrapy    ", b), ("oitcheck crawl ", f)):
+                b, p, f = run["bare"], run["plain"], run["full"]
+                for name, x in (("bare Scrapy    ", b), ("bare, plain    ", p), ("oitcheck crawl ", f)):
+                    rss = f"; peak RSS {x['peak_rss_mb']} MB" if "peak_rss_mb" in x else ""
                     print(f"  run {n} {name}: {x['responses']:>5} responses; crawling {x['crawl_seconds']:>5.1f} s = "
-                          f"{x['crawl_per_second']:>6.1f}/s; end to end {x['seconds']:>5.1f} s = {x['per_second']:>6.1f}/s; "
-                          f"peak RSS {x['peak_rss_mb']} MB")
+                          f"{x['crawl_per_second']:>6.1f}/s; end to end {x['seconds']:>5.1f} s = {x['per_second']:>6.1f}/s{rss}")
                 crawling.append(f["crawl_per_second"] / b["crawl_per_second"])
                 whole.append(f["per_second"] / b["per_second"])
+                plain_crawling.append(f["crawl_per_second"] / p["crawl_per_second"])
+                plain_whole.append(f["per_second"] / p["per_second"])
             print(f"  ratio full/bare, each run: crawling {', '.join(f'{x:.2f}' for x in crawling)}; "
                   f"end to end {', '.join(f'{x:.2f}' for x in whole)}")
-            print(f"  ratio full/bare, median  : {float(np.median(crawling)):.2f} crawling, {float(np.median(whole)):.2f} end to end")
+            print(f"  ratio full/bare, median  : {float(np.median(crawling)):.2f} crawling, {float(np.median(whole)):.2f} end to end"
+                  " (bare with all our settings)")
+            print(f"  ratio full/plain, median : {float(np.median(plain_crawling)):.2f} crawling, "
+                  f"{float(np.median(plain_whole)):.2f} end to end (bare with Scrapy's own CONCURRENT_ITEMS)")
             b, f = r["bare"], r["full"]
             docs_n = sum(v for k, v in f["documents"].items() if k != "html")
             per_kind = ", ".join(f"{k} {v} ({v / f['crawl_seconds']:.1f}/s)" for k, v in sorted(f["documents"].items()))
