@@ -14,6 +14,7 @@ from .model import Candidate, Reason, Verdict
 TOPIC_PASS = 0.85  # a label that names the item
 TOPIC_PASS_LEAD = 0.6  # linked for this item from the ITA index page: weaker naming suffices
 TOPIC_SURE = 0.9  # a pass named less clearly than this is worth a look
+BROKEN_SHOWN = 3  # broken links named one by one in an item's reasons; the rest are counted
 MAX_EVIDENCE = 12  # evidence URLs kept per item (a year of monthly summaries; the ITAS sheet lists them)
 
 
@@ -156,14 +157,21 @@ def decide(item, candidates: list[Candidate], ctx: rules.Context, broken_leads: 
         return Verdict(item.code, "pass", True, round(conf, 2), reasons, passing[:MAX_EVIDENCE],
                        review=review is not None, review_reason=review)
 
+    shown_broken = broken_leads[:BROKEN_SHOWN]
     if planned:
         reasons = [Reason("broken_url", f"URL ที่จะกรอกสำหรับ {item.code} เปิดไม่ได้ ({why}): {url}",
                           f"the URL planned for {item.code} does not open ({why}): {url}", "crawl")
-                   for url, why in broken_leads]
+                   for url, why in shown_broken]
     else:
         reasons = [Reason("broken_lead", f"ลิงก์ในหน้า ITA สำหรับ {item.code} เสีย ({why}): {url}",
                           f"the ITA page's link for {item.code} is broken ({why}): {url}", "crawl")
-                   for url, why in broken_leads]
+                   for url, why in shown_broken]
+    if len(broken_leads) > BROKEN_SHOWN:
+        # A hub that links twenty press releases on a retired host: the clerk reads three and a
+        # count, not a wall; every one stays in the report's crawl errors.
+        rest = len(broken_leads) - BROKEN_SHOWN
+        reasons.append(Reason(reasons[0].kind, f"และอีก {rest} ลิงก์ที่เปิดไม่ได้ (ดู «ข้อผิดพลาดระหว่างตรวจ»)",
+                              f"and {rest} more links that do not open (see the crawl errors)", "crawl"))
     review = closest = None
 
     def closeness(cf):  # one that names the item, failing the fewest rules (ties keep the evidence order)

@@ -141,6 +141,11 @@ def test_an_item_found_only_through_a_broken_lead_has_no_evidence_and_a_near_mis
     assert v.status == "fail" and v.found  # the agency did link something for the item
     assert v.evidence == []
     assert v.near is weak and [r.kind for r in v.reasons][0] == "broken_lead"
+    # Twenty broken links: three named, the rest counted (a real college's hub).
+    many = [(f"https://old.x.go.th/press/{n}", "DNS lookup failed") for n in range(20)]
+    v = decide(item, [], CTX, broken_leads=many)
+    assert [r.kind for r in v.reasons] == ["broken_lead"] * 4
+    assert "press/2" in v.reasons[2].en and v.reasons[3].en == "and 17 more links that do not open (see the crawl errors)"
     # Without the broken lead the near miss is still shown where it was nearly found.
     v = decide(item, [weak], CTX)
     assert not v.found and v.evidence == [weak]
