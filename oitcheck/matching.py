@@ -34,6 +34,7 @@ LABEL_MAX = 120  # characters of a label compared: a name further in is a mentio
 BODY_MAX = 20_000  # characters of body text searched for names
 LABEL_CACHE = 4096  # labels whose results are kept
 STRONG = 0.85  # a label that names the item
+FIRST_WORD_MISSING = 0.85  # a fuzzy match without the name's first word falls below a candidate's score
 CUTOFF = 70  # partial_ratio below this is no match at all
 WEAK_BODY = 0.55  # topic score of a name found only in the body
 BODY_SUPPORT = 0.15  # an exact name in the body lifts a label that nearly names the item ...
@@ -280,6 +281,11 @@ class Matcher:
                     s *= covered
                 start = index[al.dest_start] if al.dest_start < len(index) else len(label)
                 end = index[al.dest_end - 1] + 1 if 0 < al.dest_end <= len(index) else len(label)
+                words = self._words[r]
+                if len(words) >= 2 and s < 0.95 and words[0] not in label:
+                    # The characters align but the name's first word is not there: "ฝ่ายแผนงานและ
+                    # ความร่วมมือ" (a unit) shares the tail of "ลงนามความร่วมมือ", not its meaning.
+                    s *= FIRST_WORD_MISSING
                 token, t_start, t_end = self._token_score(r, label)
                 # Where the name stands is where the winning score found it: the words of
                 # "คู่มือสำหรับประชาชน" start at คู่มือ in "คู่มืองานบริการสำหรับประชาชน", not

@@ -190,3 +190,19 @@ def test_a_preview_of_a_document_is_not_the_pages_picture():
     page = parse_html("<img src='/u/img_1.jpeg' alt='ภาพตัวอย่างเอกสาร รายงานการติดตามและประเมินผล' width='300'>"
                       "<img src='/u/chart.jpg' alt='แผนผังโครงสร้าง'>", "http://x.go.th/e-book")
     assert [i.src for i in page.images] == ["http://x.go.th/u/chart.jpg"]
+
+
+def test_a_unit_that_shares_a_names_tail_is_not_the_item():
+    # A real college's work manual is headed by its unit, "ฝ่ายแผนงานและความร่วมมือ"; the
+    # characters of "ลงนามความร่วมมือ" (an MOU, the participation item's word) align with its
+    # tail at 0.87 and the manual passed as the participation item.
+    ovec = checklists.load(2568, agency="ovec")
+    m = matcher_for(ovec)
+
+    def score(label, item_code):
+        return max((h.score for h in m.label_hits(normalize(label)) if ovec.items[h.item].code == item_code), default=0)
+
+    assert score("ฝ่ายแผนงานและความร่วมมือ", "O29") < 0.75
+    assert score("พิธีลงนามความร่วมมือโครงการสถานศึกษาสีขาว", "O29") >= 0.85  # the name's own words
+    # A label that keeps the first word still matches despite a typo further on.
+    assert max((h.score for h in M.label_hits(normalize("แผนดำเนนงานประจำปี 2568"))), default=0) >= 0.85
