@@ -172,6 +172,11 @@ def count_thai(text: str) -> int:
 
 
 _PRIVATE_USE = re.compile("[\ue000-\uf8ff]")
+# Letters of a script a Thai agency's document hardly uses: Greek, Coptic, Cyrillic ... A Thai
+# font embedded without a Unicode map often comes out as such letters ("ιεϔλνυϒκϔλ"), each
+# glyph standing for a Thai one, so the text layer says nothing and only OCR can read it.
+_OTHER_SCRIPT = re.compile("[\u0370-\u052f\u1f00-\u1fff]")
+OTHER_SCRIPT_MAX = 0.3  # share of the letters above which a text layer is another script's glyphs
 _BROKEN_AM = re.compile("\u0e33\u0e32|\u0e4d\u0e32")
 
 
@@ -185,6 +190,8 @@ def text_quality(raw: str) -> tuple[float, str]:
     1.0
     >>> text_quality("")
     (0.0, 'no text layer')
+    >>> text_quality("φϭϔϡθχωωμνυϒσϔε νυϒσϗμωμνυϒσϔευϔτϊεϔτνυϒϊϭϔνϗ")  # a real เทศบาล's budget PDF
+    (0.1, 'glyphs of another script (font has no Unicode map)')
     """
     stripped = raw.strip()
     if len(stripped) < 20:
@@ -193,6 +200,9 @@ def text_quality(raw: str) -> tuple[float, str]:
     pua = len(_PRIVATE_USE.findall(stripped)) / n
     if pua > 0.05:
         return 0.1, "private-use glyphs (font has no Unicode map)"
+    letters = sum(1 for c in stripped if c.isalpha())
+    if letters and len(_OTHER_SCRIPT.findall(stripped)) / letters > OTHER_SCRIPT_MAX:
+        return 0.1, "glyphs of another script (font has no Unicode map)"
     score = 1.0
     reason = "ok"
     if _BROKEN_AM.search(stripped):
@@ -207,7 +217,6 @@ def text_quality(raw: str) -> tuple[float, str]:
     if replacement > 0.02:
         score -= 0.5
         reason = "undecodable characters"
-    letters = sum(1 for c in stripped if c.isalpha())
     if letters / n < 0.3:
         score -= 0.5
         reason = "mostly non-letters"

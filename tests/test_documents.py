@@ -46,6 +46,17 @@ def test_scanned_pdf_without_ocr_says_so():
     assert not ex.ok and "scanned" in ex.error
 
 
+def test_a_text_layer_of_another_scripts_letters_is_not_read_as_text():
+    # A real เทศบาล's budget PDFs: a Thai font embedded without a Unicode map gives Greek and
+    # Coptic letters ("φϭϔϡθχωωμνυϒσϔε"), one per Thai glyph. Read as text they named nothing
+    # and the budget item was missed; they go to OCR like a scan.
+    from oitcheck.demo.docmaker import make_pdf
+
+    ex = extract(make_pdf(["φϭϔϡθχωωμνυϒσϔε νυϒσϗμωμνυϒσϔευϔτϊεϔτνυϒϊϭϔνϗ ωμσχϔω 3,088,135.02"] * 8), "budget.pdf",
+                 ocr=None)
+    assert not ex.ok and ex.text == "" and "another script" in ex.error and "OCR is off" in ex.error
+
+
 def test_scanned_pdf_is_ocrd_and_cached(tmp_path):
     engine = OcrEngine(tmp_path)
     ex = extract(read("scanned.pdf"), "scanned.pdf", ocr=engine)
