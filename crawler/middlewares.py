@@ -35,6 +35,7 @@ OFF_SITE_DOCUMENT_HOSTS = ("drive.google.com", "docs.google.com")  # shared docu
 PAGE_BUDGET_REASON = "page limit"
 ONLINE_FORM_HOSTS = ("forms.gle", "forms.office.com")  # whole hosts of forms (docs.google.com only under /forms/)
 FORM_CHANNELS = ("eservice", "form", "qa")  # link kinds (checklists/topics.yaml) an online form can be
+NAMES_ITEM = 0.7  # a link text naming an item at least this well makes the link worth following
 
 
 def site_domain(url: str) -> str:
@@ -88,7 +89,7 @@ def extension(url: str) -> str:
 class LinkAdmission:
     """Which of the spider's requests are fetched, and why the others are not."""
 
-    def __init__(self, crawler, traps: TrapGuard, depth_limit: int, names_item, names_channel=lambda text: False):
+    def __init__(self, crawler, traps: TrapGuard, depth_limit: int, names_item, names_channel):
         self.crawler = crawler
         self.stats = crawler.stats
         self.traps = traps
@@ -104,30 +105,27 @@ class LinkAdmission:
         guard = TrapGuard(max_query_variants=s.getint("OITCHECK_MAX_QUERY_VARIANTS"),
                           max_calendar_variants=s.getint("OITCHECK_MAX_CALENDAR_VARIANTS"))
         from oitcheck.checklist import load
-        from oitcheck.matching import matcher_for
+        from oitcheck.matching import clean_label, matcher_for
 
         checklist = load(s.getint("OITCHECK_YEAR") or None, agency=s.get("OITCHECK_AGENCY"))
         matcher = matcher_for(checklist)
 
+        def named(text: str) -> list:
+            """The items a link text names (score NAMES_ITEM and up)."""
+            label = clean_label(text, matcher.agency_terms)
+            if len(label) < 2:
+                return []
+            return [checklist.items[h.item] for h in matcher.label_hits(label) if h.score >= NAMES_ITEM]
+
         def names_item(text: str, picture: bool = False) -> bool:
             """Does the text name an item? For a picture, an activity ("ภาพกิจกรรม") names none:
             photos of activities are not disclosures (the post they illustrate is)."""
-            from oitcheck.matching import clean_label
-
-            label = clean_label(text, matcher.agency_terms)
-            if len(label) < 2:
-                return False
-            return any(h.score >= 0.7 and not (picture and checklist.items[h.item].activity)
-                       for h in matcher.label_hits(label))
+            return any(not (picture and item.activity) for item in named(text))
 
         def names_channel(text: str) -> bool:
             """Does the text name an item whose disclosure is a channel (E-Service, a form, Q&A)?
             A survey's questionnaire on a form service names the survey report, which it is not."""
-            from oitcheck.matching import clean_label
-
-            label = clean_label(text, matcher.agency_terms)
-            return len(label) >= 2 and any(
-                h.score >= 0.7 and checklist.items[h.item].rules.link_kind in FORM_CHANNELS for h in matcher.label_hits(label))
+            return any(item.rules.link_kind in FORM_CHANNELS for item in named(text))
 
         return cls(crawler, guard, s.getint("DEPTH_LIMIT"), names_item, names_channel)
 
