@@ -130,8 +130,6 @@ def decide(item, candidates: list[Candidate], ctx: rules.Context, broken_leads: 
                 and not c.placeholder and not (c.looks_like and not c.lead and not c.planned)
                 and not (parts and len(c.parts_missing) == parts))
 
-    found = any(shows_item(c) for c in ranked) or bool(broken_leads)
-
     if passing:
         short = rules.item_check(item, passing, ctx)
         if short is not None:
@@ -178,6 +176,8 @@ def decide(item, candidates: list[Candidate], ctx: rules.Context, broken_leads: 
         return (cf[1][0].step == "match" if cf[1] else False, len(cf[1]))
 
     checked.sort(key=closeness)
+    shown = [c for c, _ in checked if shows_item(c)]
+    found = bool(shown) or bool(broken_leads)
     if checked:
         # Explain with the closest candidate.
         closest, fails = checked[0]
@@ -190,8 +190,7 @@ def decide(item, candidates: list[Candidate], ctx: rules.Context, broken_leads: 
     # The evidence of a failing item is what shows it (on the wrong year, without its parts ...).
     # Found only through the ITA page's broken links, it has none: a file that merely sounds
     # alike is where it was nearly found (``near``), not its evidence.
-    shown = [c for c, _ in checked if shows_item(c)]
-    if shown or broken_leads:
+    if found:
         evidence = shown[:MAX_EVIDENCE]
     else:
         evidence = [c for c, _ in checked if c.topic >= TOPIC_PASS_LEAD or c.lead][:MAX_EVIDENCE]
