@@ -75,6 +75,12 @@ def anchor_order(text: str):
     return (re.match(r"\s*o\s?\.?\s?\d", text) is None, -min(len(text), 80), text)
 
 
+def skipped_on_purpose(reason: str) -> bool:
+    """A crawl error that is the crawl's own choice (a trap, a media file), not a link that
+    does not open."""
+    return reason.startswith(("trap", "skipped"))
+
+
 def is_admin_url(url: str) -> bool:
     """Login, admin and add/edit forms are not disclosures.
 
@@ -175,7 +181,7 @@ class Collector:
     def add_error(self, url: str, reason: str, found_on: str = "", anchor: str = "", index_code: str | None = None) -> None:
         if url not in self.errors:
             self.errors[url] = {"url": url, "reason": reason, "found_on": found_on}
-            if found_on and not reason.startswith(("trap", "skipped")):
+            if found_on and not skipped_on_purpose(reason):
                 kind = kind_from_name(url)
                 if kind in DOCUMENT_KINDS:
                     self.doc_links.setdefault(found_on, set()).add(url)
@@ -205,7 +211,7 @@ class Collector:
             rec = self.records.get(url)
             if rec is not None and rec.method not in ("failed", "none"):
                 read += 1
-            elif url in self.errors and not self.errors[url]["reason"].startswith(("trap", "skipped")):
+            elif url in self.errors and not skipped_on_purpose(self.errors[url]["reason"]):
                 broken += 1
         return read, broken
 
@@ -237,10 +243,9 @@ class Collector:
         text_hash = _h(doc.text) if doc.kind == "html" and doc.text else None
         if text_hash is not None:
             # The home page under another address (/index.php, /home) is the home page too.
-            h = text_hash
             if doc.home:
-                self._home_text = h
-            elif h == self._home_text:
+                self._home_text = text_hash
+            elif text_hash == self._home_text:
                 doc.home = True
         if doc.home and not self.agency_name:
             self.agency_name = agency_name_in([doc.title, *doc.headings])
@@ -430,12 +435,13 @@ class Collector:
             best = {i: b for i, b in best.items() if items[i].code in allowed}
             lead_codes = (lead_codes & allowed) | listed
         placeholder = self.empty_page(rec)
-        shown = self.shown_items(rec)
         if rec.borrowed and rec.head:
             # A picture labelled by its page's heading says what it is in its own first lines:
             # when those name another item, the heading does not make it this one.
             head = next((label for kind, label in labels if kind == "head"), "")
             shown = {h.item: items[h.item].code for h in known.get(head, ()) if h.score >= TOPIC_PASS and not h.mention}
+        else:
+            shown = self.shown_items(rec)
         label_text = " ".join([rec.title if rec.kind == "html" else "", *rec.anchors, filename_label(rec.url)])
         out = []
         for idx in sorted(set(best) | {i for i, it in enumerate(items) if it.code in lead_codes}):
