@@ -109,29 +109,30 @@ def _pair(url: str, pages: int, kinds: dict, out: Path, bare_first: bool) -> dic
                              "--no-history", "--no-ocr", "--quiet", "--max-pages", str(pages * 3), "--max-depth", "50"])
 
     if bare_first:
-        (bare_s, bare_rss, bare_out), (full_s, full_rss, _), (plain_s, _, plain_out) = bare(), full(), bare("plain")
+        tuned, (full_s, full_rss, _), plain = bare(), full(), bare("plain")
     else:
-        (plain_s, _, plain_out), (full_s, full_rss, _), (bare_s, bare_rss, bare_out) = bare("plain"), full(), bare()
-    plain_n, plain_crawl_s = plain_out.strip().splitlines()[-1].split()
-    plain_n, plain_crawl_s = int(plain_n), float(plain_crawl_s)
+        plain, (full_s, full_rss, _), tuned = bare("plain"), full(), bare()
     report = json.loads((out / "report.json").read_text("utf-8"))
     crawl = report["crawl"]
-    bare_n, bare_crawl_s = bare_out.strip().splitlines()[-1].split()
-    bare_n, bare_crawl_s = int(bare_n), float(bare_crawl_s)
     full_n = crawl["stats"].get("response_received_count", crawl["pages"] + crawl["documents"])
     full_crawl_s = crawl["stats"]["elapsed_time_seconds"]
     return {
         "pages_generated": pages, "documents_generated": kinds,
-        "bare": {"responses": bare_n, "seconds": round(bare_s, 2), "per_second": round(bare_n / bare_s, 1),
-                 "crawl_seconds": round(bare_crawl_s, 2), "crawl_per_second": round(bare_n / bare_crawl_s, 1),
-                 "peak_rss_mb": round(bare_rss)},
-        "plain": {"responses": plain_n, "seconds": round(plain_s, 2), "per_second": round(plain_n / plain_s, 1),
-                  "crawl_seconds": round(plain_crawl_s, 2), "crawl_per_second": round(plain_n / plain_crawl_s, 1)},
+        "bare": _bare_figures(*tuned),
+        "plain": _bare_figures(*plain),
         "full": {"responses": full_n, "seconds": round(full_s, 2), "per_second": round(full_n / full_s, 1),
                  "crawl_seconds": round(full_crawl_s, 2), "crawl_per_second": round(full_n / full_crawl_s, 1),
                  "peak_rss_mb": round(full_rss),
                  "pages": crawl["pages"], "documents": crawl["by_kind"], "match_seconds": crawl["match_seconds"]},
     }
+
+
+def _bare_figures(seconds: float, rss: float, out: str) -> dict:
+    """What a bare-Scrapy run measured: its last line says responses and the engine's seconds."""
+    n, crawl_s = out.strip().splitlines()[-1].split()
+    n, crawl_s = int(n), float(crawl_s)
+    return {"responses": n, "seconds": round(seconds, 2), "per_second": round(n / seconds, 1),
+            "crawl_seconds": round(crawl_s, 2), "crawl_per_second": round(n / crawl_s, 1), "peak_rss_mb": round(rss)}
 
 
 def extraction_speed(tmp: Path) -> dict:
@@ -227,9 +228,9 @@ def main() -> None:
             for n, run in enumerate(runs, 1):
                 b, p, f = run["bare"], run["plain"], run["full"]
                 for name, x in (("bare Scrapy    ", b), ("bare, plain    ", p), ("oitcheck crawl ", f)):
-                    rss = f"; peak RSS {x['peak_rss_mb']} MB" if "peak_rss_mb" in x else ""
                     print(f"  run {n} {name}: {x['responses']:>5} responses; crawling {x['crawl_seconds']:>5.1f} s = "
-                          f"{x['crawl_per_second']:>6.1f}/s; end to end {x['seconds']:>5.1f} s = {x['per_second']:>6.1f}/s{rss}")
+                          f"{x['crawl_per_second']:>6.1f}/s; end to end {x['seconds']:>5.1f} s = {x['per_second']:>6.1f}/s; "
+                          f"peak RSS {x['peak_rss_mb']} MB")
                 crawling.append(f["crawl_per_second"] / b["crawl_per_second"])
                 whole.append(f["per_second"] / b["per_second"])
                 plain_crawling.append(f["crawl_per_second"] / p["crawl_per_second"])
