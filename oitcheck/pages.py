@@ -242,7 +242,7 @@ def parse_html(text: str, url: str, max_chars: int = 200_000) -> Page:
         if not label and tag == "a":
             img = node.css_first("img")
             if img is not None:
-                label = normalize(img.attributes.get("alt") or img.attributes.get("title") or "")
+                label = _label(img.attributes.get("alt") or img.attributes.get("title") or "")
         shown = False  # a picture linked without a word: shown on the page (its full size)
         inherited = current_code if container is not None and _inside(node, container) else None
         if tag in ("a", "area") and (section or inherited) and (not label or is_generic_link(label)):
